@@ -1,0 +1,236 @@
+"""The ``corpus-search`` command: a thin shell over the engine.
+
+Each command turns its arguments into one call of ``search`` or
+``index.build_index`` and renders the answer, as text for people or as JSON
+for scripts. Heavy imports (Whoosh, the language model) happen inside the
+commands, so that ``--help`` answers at once.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_CORPUS = "corpus"
+DEFAULT_INDEX = ".corpus-search/index"
+FACET_TITLES = {"lang": "Languages"}
+
+
+class QueryFirstGroup(click.Group):
+    """A group where a first argument that is no command is a search query.
+
+    ``corpus-search "Wang Yi Malta"`` is short for ``corpus-search search "Wang Yi Malta"``.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names + ["--version"]:
+            args = ["search", *args]
+        return super().parse_args(ctx, args)
+
+
+def corpus_option(function):
+    return click.option(
+        "--corpus",
+        "corpus_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_CORPUS,
+        show_default=True,
+        envvar="CORPUS_SEARCH_CORPUS",
+        help="Folder of articles (.txt, .md, .jsonl), read recursively. Env: CORPUS_SEARCH_CORPUS.",
+    )(function)
+
+
+def index_option(function):
+    return click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_INDEX,
+        show_default=True,
+        envvar="CORPUS_SEARCH_INDEX",
+        help="Folder of the index. Env: CORPUS_SEARCH_INDEX.",
+    )(function)
+
+
+@click.group(cls=QueryFirstGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="corpus-search", message="%(prog)s %(version)s")
+def main() -> None:
+    """Search a multilingual news corpus.
+
+    \b
+    corpus-search "Wang Yi Malta"          search (builds the index on first use)
+    corpus-search search QUERY --json      the same, as JSON for scripts
+    corpus-search index                    bring the index up to date with the corpus
+    corpus-search show ID                  one article with its metadata
+
+    Query syntax: words are all required; OR, NOT or -word, "exact phrases",
+    title:word, lang:sv, prefix*, fuzzy~ and (grouping).
+    """
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True, help="Hits to show (any number).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Hits to skip, for paging.")
+@click.option("--lang", "langs", multiple=True, metavar="CODE", help="Only articles in this language (repeatable: any of them).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True, help="Order of the hits.")
+@click.option("--facet-limit", type=click.IntRange(min=0), default=10, show_default=True, help="Values to count per facet.")
+@corpus_option
+@index_option
+def search(query, as_json, limit, offset, langs, sort, facet_limit, corpus_dir, index_dir) -> None:
+    """Search the index for QUERY (all words if several are given).
+
+    An empty query lists every article, newest first. If there is no index
+    yet, it is built from the corpus first.
+    """
+    engine = _open_or_build(corpus_dir, index_dir)
+    with _translated_errors():
+        result = engine.search(
+            " ".join(query), filters={"lang": langs}, limit=limit, offset=offset, sort=sort, facet_limit=facet_limit
+        )
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        _print_result(result)
+
+
+@main.command("index")
+@click.option("--rebuild", is_flag=True, help="Start afresh instead of updating what changed.")
+@corpus_option
+@index_option
+def index_command(rebuild, corpus_dir, index_dir) -> None:
+    """Bring the index up to date with the corpus.
+
+    New files are added, changed ones re-indexed and deleted ones removed
+    (recognised by the hash of their content). Unreadable files are skipped
+    with a warning. Interrupting leaves the previous index intact.
+    """
+    report = _build(corpus_dir, index_dir, rebuild=rebuild)
+    click.echo(_describe_report(report, index_dir))
+
+
+@main.command()
+@click.argument("doc_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@index_option
+def show(doc_id, as_json, index_dir) -> None:
+    """Show the article ID (as listed by a search) with its metadata."""
+    from search import open_engine
+
+    with _translated_errors():
+        article = open_engine(index_dir).show(doc_id)
+    if as_json:
+        _print_json(article.to_json())
+        return
+    click.secho(article.title, bold=True)
+    for key in ("id", "lang", "date", "source", "url"):
+        value = getattr(article, key)
+        if value:
+            click.echo(f"{key + ':':8}{value}")
+    click.echo()
+    click.echo(article.text)
+
+
+def _open_or_build(corpus_dir: Path, index_dir: Path):
+    from search import IndexNotFound, IndexOutdated, open_engine
+
+    try:
+        return open_engine(index_dir)
+    except (IndexNotFound, IndexOutdated) as error:
+        reason = "no index yet" if isinstance(error, IndexNotFound) else "the index is from another version"
+        click.echo(f"{reason}: building it from {str(corpus_dir)!r} into {str(index_dir)!r}", err=True)
+        _build(corpus_dir, index_dir, rebuild=True)
+    with _translated_errors():
+        return open_engine(index_dir)
+
+
+def _build(corpus_dir: Path, index_dir: Path, *, rebuild: bool):
+    from index import build_index
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=False, show_percent=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    def warn(skipped) -> None:
+        click.echo(f"warning: {skipped}", err=True)
+
+    try:
+        with _translated_errors():
+            return build_index(corpus_dir, index_dir, rebuild=rebuild, progress=progress, warn=warn)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: the index is as it was before this run", err=True)
+        sys.exit(130)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def _describe_report(report, index_dir: Path) -> str:
+    what = "built" if report.rebuilt else "updated" if report.changed else "already up to date"
+    parts = [
+        f"Index {what} at {str(index_dir)!r} in {report.took_s:.1f} s:",
+        f"{report.added_files} files added, {report.updated_files} changed, {report.removed_files} removed, "
+        f"{report.unchanged_files} unchanged; {report.documents_indexed} documents indexed",
+    ]
+    if report.languages:
+        parts.append("; languages: " + ", ".join(f"{lang} {n}" for lang, n in report.languages.most_common()))
+    if report.skipped:
+        parts.append(f"; {len(report.skipped)} skipped (see warnings)")
+    if report.unstemmed_languages:
+        parts.append(f"; no stemmer for {', '.join(report.unstemmed_languages)}: exact matching only")
+    return " ".join(parts[:1]) + " " + "".join(parts[1:]) + "."
+
+
+def _print_result(result) -> None:
+    shown = f"{result.offset + 1}-{result.offset + len(result.hits)} of " if result.hits else ""
+    plural = "" if result.total == 1 else "s"
+    query = f" for {result.query!r}" if result.query else ""
+    click.echo(f"{shown}{result.total} result{plural}{query} ({result.took_ms:.0f} ms)")
+    for note in result.notes:
+        click.secho(f"note: {note}", fg="yellow", err=True)
+    for number, hit in enumerate(result.hits, start=result.offset + 1):
+        click.echo()
+        click.secho(f"{number}. {hit.title}", bold=True)
+        details = " · ".join(value for value in (hit.id, hit.lang, hit.date, hit.source) if value)
+        click.secho(f"   {details}", dim=True)
+        snippet = "".join(
+            click.style(f.text, fg="yellow", bold=True) if f.is_match else f.text for f in hit.snippet
+        )
+        if snippet:
+            click.echo(f"   {snippet}")
+    facets = [(name, values) for name, values in result.facets.items() if values]
+    if facets:
+        click.echo()
+        for name, values in facets:
+            counts = " · ".join(f"{v.value} {v.count}" for v in values)
+            click.echo(f"{FACET_TITLES.get(name, name.title())}: {counts}")
+
+
+def _print_json(data: dict) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@contextlib.contextmanager
+def _translated_errors():
+    """Turn the engine's errors into one-line CLI errors: usage (exit 2) or other (exit 1)."""
+    from search import CorpusSearchError, QueryError
+
+    try:
+        yield
+    except QueryError as error:
+        raise click.UsageError(str(error)) from None
+    except CorpusSearchError as error:
+        raise click.ClickException(str(error)) from None
+
+
+if __name__ == "__main__":
+    main()

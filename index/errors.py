@@ -1,0 +1,39 @@
+"""The one family of errors that `index/` and `search/` raise.
+
+Each shell (CLI, web, API user) translates `CorpusSearchError` in one place;
+the message is already a full sentence a user can act on.
+"""
+from __future__ import annotations
+
+
+class CorpusSearchError(Exception):
+    """Base class: anything a user can cause and fix."""
+
+
+class CorpusNotFound(CorpusSearchError):
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"no corpus folder at {path!r}. Pass --corpus DIR or set CORPUS_SEARCH_CORPUS.")
+
+
+class IndexNotFound(CorpusSearchError):
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"no index at {path!r}. Build it with: corpus-search index --index {path}")
+
+
+class IndexOutdated(CorpusSearchError):
+    def __init__(self, path: str, found: int, expected: int) -> None:
+        self.path, self.found, self.expected = path, found, expected
+        super().__init__(
+            f"the index at {path!r} was built by another version (analysis {found}, this is {expected}). "
+            f"Rebuild it with: corpus-search index --rebuild --index {path}"
+        )
+
+
+class IndexBusy(CorpusSearchError):
+    def __init__(self, path: str, waited_s: float) -> None:
+        self.path, self.waited_s = path, waited_s
+        super().__init__(
+            f"another indexer is writing to {path!r} (waited {waited_s:g} s). Try again when it has finished."
+        )

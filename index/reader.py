@@ -1,0 +1,276 @@
+"""Reading the corpus: files on disk → `Document`s.
+
+Three formats, chosen by extension:
+
+- ``.txt``: the first non-empty line is the title, the rest the text;
+- ``.md`` / ``.markdown``: an optional front-matter block between ``---`` lines
+  (``title``, ``date``, ``lang``, ``url``, ``source``), then the body;
+- ``.jsonl``: one article per line with ``id``, ``title``, ``text`` and optional
+  ``lang``, ``date``, ``url``, ``source``.
+
+A document's id is its path relative to the corpus folder (for JSON Lines,
+``path#id``). Whatever cannot be read is reported through ``warn`` as a
+`Skipped` naming file and line, and reading goes on: one bad file must never
+cost the rest of the corpus.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+TEXT_SUFFIXES = (".txt",)
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+JSONL_SUFFIXES = (".jsonl",)
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + JSONL_SUFFIXES
+METADATA_KEYS = ("lang", "date", "url", "source")
+
+# Bounds that keep one pathological file from exhausting memory. A whole
+# .txt/.md file is one article; a JSON Lines file is streamed line by line.
+MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+MAX_TITLE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as read from the corpus, before any analysis."""
+
+    id: str
+    path: str  # the corpus file it came from, relative to the corpus folder
+    title: str
+    text: str
+    lang: str | None = None  # as given in metadata; detection fills the rest later
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """A readable-looking file of the corpus, with the hash of its content."""
+
+    path: str  # relative, with forward slashes: part of every document id
+    abs_path: Path
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something the reader could not use, said in one line."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"skipped {where}: {self.reason}"
+
+
+Warn = Callable[[Skipped], None]
+
+
+def scan_corpus(corpus_dir: Path, warn: Warn) -> list[CorpusFile]:
+    """List the corpus files with the hashes of their content, sorted by path.
+
+    Hidden files and folders are ignored; symlinked folders are not followed
+    (a symlink loop cannot trap the walk); unsupported extensions are ignored.
+    """
+    files = []
+    for root, dirnames, filenames in os.walk(corpus_dir, onerror=lambda e: warn(_os_skip(corpus_dir, e))):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(SUPPORTED_SUFFIXES):
+                continue
+            abs_path = Path(root) / name
+            rel = abs_path.relative_to(corpus_dir).as_posix()
+            try:
+                files.append(CorpusFile(rel, abs_path, hash_file(abs_path)))
+            except OSError as e:
+                warn(Skipped(rel, f"cannot read ({e.strerror or e})"))
+    return files
+
+
+def hash_file(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_file(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
+    """Yield the documents of one corpus file; report what cannot be used."""
+    rel = corpus_file.path
+    try:
+        if rel.lower().endswith(JSONL_SUFFIXES):
+            yield from _read_jsonl(corpus_file, warn)
+            return
+        size = corpus_file.abs_path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            warn(Skipped(rel, f"too large for one article ({size / 1e6:.0f} MB, limit {MAX_ARTICLE_BYTES / 1e6:.0f} MB)"))
+            return
+        raw = corpus_file.abs_path.read_bytes()
+    except OSError as e:
+        warn(Skipped(rel, f"cannot read ({e.strerror or e})"))
+        return
+    text, problem = decode(raw)
+    if problem:
+        warn(Skipped(rel, problem))
+        return
+    if rel.lower().endswith(MARKDOWN_SUFFIXES):
+        document = _markdown_document(rel, text)
+    else:
+        document = _text_document(rel, text)
+    if document is None:
+        warn(Skipped(rel, "no text"))
+    else:
+        yield document
+
+
+def decode(raw: bytes) -> tuple[str, str | None]:
+    """Decode file bytes as UTF-8 (or UTF-16/32 with a BOM); say why not if impossible."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if raw.startswith(bom):
+            break
+    else:
+        encoding = "utf-8"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as e:
+        return "", f"not valid {encoding.upper()} at byte {e.start}; re-encode the file as UTF-8"
+    if "\x00" in text:
+        return "", "binary content (NUL bytes)"
+    return text, None
+
+
+def _text_document(rel: str, text: str) -> Document | None:
+    lines = text.strip().splitlines()
+    if not lines:
+        return None
+    title, body = lines[0].strip(), "\n".join(lines[1:]).strip()
+    return Document(id=rel, path=rel, title=_clip_title(title), text=body)
+
+
+def _markdown_document(rel: str, text: str) -> Document | None:
+    meta, body = split_front_matter(text)
+    body = body.strip()
+    title = (meta.get("title") or "").strip()
+    if not title:
+        first, _, rest = body.partition("\n")
+        if first.startswith("#"):
+            title, body = first.lstrip("#").strip(), rest.strip()
+        else:
+            title = first.strip()
+    if not title and not body:
+        return None
+    return Document(
+        id=rel,
+        path=rel,
+        title=_clip_title(title),
+        text=body,
+        **{key: _clean(meta.get(key)) for key in METADATA_KEYS},
+    )
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split a ``---``-delimited block of ``key: value`` lines from a Markdown body.
+
+    Only flat string values are read: that is all our metadata needs, and it
+    keeps a YAML library (and its surprises, such as ``no`` becoming False) out.
+    """
+    stripped = text.lstrip("\ufeff")
+    if not stripped.startswith("---"):
+        return {}, text
+    lines = stripped.splitlines()
+    for end, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            break
+    else:
+        return {}, text
+    meta = {}
+    for line in lines[1:end]:
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta, "\n".join(lines[end + 1 :])
+
+
+def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
+    rel = corpus_file.path
+    seen: set[str] = set()
+    with open(corpus_file.abs_path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            if not raw.strip():
+                continue
+            if len(raw) > MAX_ARTICLE_BYTES:
+                warn(Skipped(rel, f"line too long ({len(raw) / 1e6:.0f} MB)", number))
+                continue
+            line, problem = decode(raw)
+            if problem:
+                warn(Skipped(rel, problem, number))
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as e:
+                warn(Skipped(rel, f"malformed JSON ({e})", number))
+                continue
+            if not isinstance(record, dict):
+                warn(Skipped(rel, "not a JSON object", number))
+                continue
+            text = record.get("text")
+            if not isinstance(text, str) or not text.strip():
+                warn(Skipped(rel, "no 'text'", number))
+                continue
+            local_id = _clean(record.get("id")) or str(number)
+            if local_id in seen:
+                warn(Skipped(rel, f"duplicate id {local_id!r}", number))
+                continue
+            seen.add(local_id)
+            title = _clean(record.get("title")) or _title_from_text(text)
+            yield Document(
+                id=f"{rel}#{local_id}",
+                path=rel,
+                title=_clip_title(title),
+                text=text.strip(),
+                **{key: _clean(record.get(key)) for key in METADATA_KEYS},
+            )
+
+
+def _title_from_text(text: str) -> str:
+    """A title for an article that has none: its first line, cut at a word."""
+    first = text.strip().splitlines()[0]
+    if len(first) <= 120:
+        return first
+    return first[:120].rsplit(" ", 1)[0] + " …"
+
+
+def _clip_title(title: str) -> str:
+    return title if len(title) <= MAX_TITLE_CHARS else title[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _clean(value: object) -> str | None:
+    """Metadata values as non-empty strings (numbers become strings), else None."""
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def _os_skip(corpus_dir: Path, error: OSError) -> Skipped:
+    path = Path(error.filename) if error.filename else corpus_dir
+    try:
+        rel = path.relative_to(corpus_dir).as_posix()
+    except ValueError:
+        rel = str(path)
+    return Skipped(rel, f"cannot read ({error.strerror or error})")

@@ -1,0 +1,56 @@
+"""The index's fields: their names, their Whoosh types, and the analysis version.
+
+One stemmed field per Snowball language (``text_it``, ``text_fr``, …) keeps
+each language's statistics and stop words apart; ``exact`` holds every word of
+every article, folded, with positions, for names and phrases; ``title`` is the
+folded title again, boosted, for ``title:`` queries and ranking.
+"""
+from __future__ import annotations
+
+from whoosh import fields
+
+from index.analysis import SNOWBALL_LANGUAGES, analyzer_for, exact_analyzer
+
+# Bump when analysis or fields change what is indexed: an index built with
+# another version is rebuilt rather than searched with mismatched terms.
+ANALYSIS_VERSION = 1
+
+ID = "id"
+PATH = "path"  # the corpus file a document came from
+FILE_KEY = "file_key"  # "path\x00hash": the index's own record of what it holds
+TITLE = "title"
+EXACT = "exact"
+TEXT = "text"  # stored only: the article body for display and snippets
+LANG = "lang"
+DATE = "date"
+URL = "url"
+SOURCE = "source"
+
+TITLE_BOOST = 2.0
+STORED_FIELDS = (ID, PATH, TITLE, TEXT, LANG, DATE, URL, SOURCE)
+FACET_FIELDS = (LANG,)
+STEMMED_LANGUAGES = tuple(sorted(set(SNOWBALL_LANGUAGES)))
+
+
+def stemmed_field(lang: str) -> str:
+    """The field that holds the stemmed text of one language."""
+    return f"text_{lang}"
+
+
+def build_schema() -> fields.Schema:
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        path=fields.ID(stored=True),
+        file_key=fields.ID(),
+        title=fields.TEXT(analyzer=exact_analyzer(), stored=True, field_boost=TITLE_BOOST),
+        exact=fields.TEXT(analyzer=exact_analyzer()),
+        text=fields.STORED(),
+        lang=fields.ID(stored=True, sortable=True),
+        date=fields.ID(stored=True, sortable=True),
+        url=fields.STORED(),
+        source=fields.STORED(),
+    )
+    for lang in STEMMED_LANGUAGES:
+        # No positions: phrases are matched on ``exact``; this keeps the index small.
+        schema.add(stemmed_field(lang), fields.TEXT(analyzer=analyzer_for(lang), phrase=False))
+    return schema

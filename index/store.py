@@ -1,0 +1,127 @@
+"""Where an index lives on disk, and how a new one replaces the old atomically.
+
+An index folder holds one or more *generations* (complete Whoosh indexes in
+``gen-*`` subfolders) and a file ``CURRENT`` naming the one in use. A rebuild
+writes a new generation beside the old one and then replaces ``CURRENT`` with
+one ``os.replace``: a reader sees the old index or the new one, never half of
+either, and a crash before that instant leaves the old index as it was.
+Incremental updates go into the current generation through Whoosh's own
+commit, which swaps its table of contents the same way.
+
+Writers serialize on ``WRITELOCK`` (an ``flock``, so the kernel releases it
+when a writer dies: no stale lock can outlive its process).
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from index.errors import IndexBusy, IndexNotFound, IndexOutdated
+from index.schema import ANALYSIS_VERSION
+
+CURRENT = "CURRENT"
+WRITELOCK = "WRITELOCK"
+META = "corpus-search.json"
+GENERATION_PREFIX = "gen-"
+
+
+@dataclass(frozen=True)
+class Generation:
+    path: Path
+    meta: dict
+
+
+def current_generation(index_dir: Path) -> Generation:
+    """The generation readers should use; raises `IndexNotFound` or `IndexOutdated`."""
+    try:
+        name = (index_dir / CURRENT).read_text().strip()
+        meta = json.loads((index_dir / name / META).read_text())
+    except (OSError, ValueError):
+        raise IndexNotFound(str(index_dir)) from None
+    if not name.startswith(GENERATION_PREFIX) or "/" in name:
+        raise IndexNotFound(str(index_dir))
+    if meta.get("analysis_version") != ANALYSIS_VERSION:
+        raise IndexOutdated(str(index_dir), meta.get("analysis_version"), ANALYSIS_VERSION)
+    return Generation(index_dir / name, meta)
+
+
+def current_name(index_dir: Path) -> str | None:
+    """The name in ``CURRENT`` (cheap: readers call it to notice a rebuild)."""
+    try:
+        return (index_dir / CURRENT).read_text().strip()
+    except OSError:
+        return None
+
+
+def new_generation(index_dir: Path, corpus_dir: Path) -> Generation:
+    """A fresh, empty generation folder, not yet visible to readers."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+    path = index_dir / name
+    path.mkdir()
+    meta = {
+        "analysis_version": ANALYSIS_VERSION,
+        "corpus": str(corpus_dir.resolve()),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    _write_atomically(path / META, json.dumps(meta, indent=2))
+    return Generation(path, meta)
+
+
+def publish(index_dir: Path, generation: Generation) -> None:
+    """Make ``generation`` the one readers open, then drop all but the previous one.
+
+    The previous generation is kept so that searches already running on it can finish.
+    """
+    previous = current_name(index_dir)
+    _write_atomically(index_dir / CURRENT, generation.path.name + "\n")
+    keep = {generation.path.name, previous}
+    for child in index_dir.iterdir():
+        if child.is_dir() and child.name.startswith(GENERATION_PREFIX) and child.name not in keep:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def discard(generation: Generation) -> None:
+    shutil.rmtree(generation.path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def write_lock(index_dir: Path, wait_s: float) -> Iterator[None]:
+    """Hold the index's write lock, waiting up to ``wait_s``; raise `IndexBusy` after."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / WRITELOCK, "a") as lock_file:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(str(index_dir), wait_s) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _write_atomically(path: Path, content: str) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with open(tmp, "w") as f:
+        f.write(content)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

@@ -1,0 +1,213 @@
+"""Building and updating the index from the corpus folder.
+
+``build_index`` makes the index mirror the corpus: new files are added,
+changed ones re-indexed and deleted ones removed, each file recognised by the
+hash of its content (recorded in the index itself, so the record and the
+documents commit together). A first build or ``rebuild=True`` writes a new
+generation and publishes it only once complete (see ``index/store.py``).
+
+Whatever happens before the commit (an exception, Ctrl-C, SIGKILL) leaves the
+previous index as it was and searchable.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from index import schema as f
+from index import store
+from index.analysis import has_stemmer
+from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated
+from index.language import document_language
+from index.reader import CorpusFile, Document, Skipped, read_file, scan_corpus
+
+LOCK_WAIT_S = 10.0
+WRITER_MEMORY_MB = 256
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes to do)
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did, for the user and for tests."""
+
+    added_files: int = 0
+    updated_files: int = 0
+    removed_files: int = 0
+    unchanged_files: int = 0
+    documents_indexed: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    languages: Counter = field(default_factory=Counter)  # of the documents indexed in this run
+    rebuilt: bool = False
+    took_s: float = 0.0
+
+    @property
+    def unstemmed_languages(self) -> list[str]:
+        """Languages indexed without a stemmer (exact matching only)."""
+        return sorted(lang for lang in self.languages if not has_stemmer(lang))
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added_files or self.updated_files or self.removed_files)
+
+
+def build_index(
+    corpus_dir: Path | str,
+    index_dir: Path | str,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    warn: Callable[[Skipped], None] | None = None,
+) -> IndexReport:
+    """Bring the index at ``index_dir`` up to date with ``corpus_dir``.
+
+    :raise CorpusNotFound: if ``corpus_dir`` is not a folder.
+    :raise IndexBusy: if another writer holds the index for longer than ``LOCK_WAIT_S``.
+    """
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    if not corpus_dir.is_dir():
+        raise CorpusNotFound(str(corpus_dir))
+    started = time.monotonic()
+    report = IndexReport()
+
+    def skip(item: Skipped) -> None:
+        report.skipped.append(item)
+        if warn:
+            warn(item)
+
+    with store.write_lock(index_dir, LOCK_WAIT_S):
+        files = scan_corpus(corpus_dir, skip)
+        generation = None if rebuild else _usable_generation(index_dir)
+        if generation is None:
+            _full_build(corpus_dir, index_dir, files, report, skip, progress)
+        else:
+            _update(generation, files, report, skip, progress)
+    report.took_s = time.monotonic() - started
+    return report
+
+
+def _usable_generation(index_dir: Path) -> store.Generation | None:
+    try:
+        return store.current_generation(index_dir)
+    except (IndexNotFound, IndexOutdated):
+        return None
+
+
+def _full_build(corpus_dir, index_dir, files, report, skip, progress) -> None:
+    generation = store.new_generation(index_dir, corpus_dir)
+    try:
+        ix = whoosh_index.create_in(str(generation.path), f.build_schema())
+        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+        try:
+            report.added_files = len(_add_files(writer, files, report, skip, progress))
+            report.rebuilt = True
+            writer.commit()
+        except BaseException:
+            _cancel(writer)
+            raise
+        ix.close()
+    except BaseException:
+        store.discard(generation)
+        raise
+    store.publish(index_dir, generation)
+
+
+def _update(generation, files, report, skip, progress) -> None:
+    ix = whoosh_index.open_dir(str(generation.path))
+    try:
+        indexed = _indexed_files(ix)
+        on_disk = {file.path for file in files}
+        to_add = [file for file in files if indexed.get(file.path) != file.content_hash]
+        removed = [path for path in indexed if path not in on_disk]
+        report.unchanged_files = len(files) - len(to_add)
+        if not to_add and not removed:
+            return  # no writer at all: nothing to lock, nothing to clean up
+        try:
+            writer = ix.writer(limitmb=WRITER_MEMORY_MB, timeout=LOCK_WAIT_S)
+        except LockError:
+            raise IndexBusy(str(generation.path.parent), LOCK_WAIT_S) from None
+        try:
+            for path in removed + [file.path for file in to_add if file.path in indexed]:
+                writer.delete_by_term(f.PATH, path)
+            added = _add_files(writer, to_add, report, skip, progress)
+            # A changed file that now yields nothing has lost its documents: an update too.
+            report.updated_files = sum(1 for file in to_add if file.path in indexed)
+            report.added_files = len(added - indexed.keys())
+            report.removed_files = len(removed)
+            if report.changed:
+                writer.commit()
+            else:
+                writer.cancel()
+        except BaseException:
+            _cancel(writer)
+            raise
+    finally:
+        ix.close()
+
+
+def _indexed_files(ix) -> dict[str, str]:
+    """{path: content hash} of every corpus file the index holds, from its lexicon."""
+    with ix.reader() as reader:
+        keys = (term.decode("utf-8") for term in reader.lexicon(f.FILE_KEY))
+        return dict(key.split("\x00", 1) for key in keys)
+
+
+def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progress: Progress | None) -> set[str]:
+    """Index the documents of ``files``; return the paths that yielded at least one.
+
+    A file that yields none (empty, binary, all lines broken) leaves no trace in
+    the index, so it is read again, and warned about again, on the next run.
+    """
+    total = sum(_size(file) for file in files)
+    done = 0
+    added = set()
+    for file in files:
+        file_key = f"{file.path}\x00{file.content_hash}"
+        for document in read_file(file, skip):
+            fields = document_fields(document)
+            writer.add_document(file_key=file_key, **fields)
+            report.languages[fields[f.LANG]] += 1
+            report.documents_indexed += 1
+            added.add(file.path)
+        done += _size(file)
+        if progress:
+            progress(done, total)
+    return added
+
+
+def _cancel(writer) -> None:
+    if not writer.is_closed:
+        writer.cancel()
+
+
+def document_fields(document: Document) -> dict:
+    """The Whoosh fields of one document: language decided, text routed to its fields."""
+    lang = document_language(document.lang, document.title, document.text)
+    searchable = f"{document.title}\n{document.text}"
+    fields = {
+        f.ID: document.id,
+        f.PATH: document.path,
+        f.TITLE: document.title,
+        f.EXACT: searchable,
+        f.TEXT: document.text,
+        f.LANG: lang,
+        f.DATE: document.date or "",
+        f.URL: document.url,
+        f.SOURCE: document.source,
+    }
+    if has_stemmer(lang):
+        fields[f.stemmed_field(lang)] = searchable
+    return fields
+
+
+def _size(file: CorpusFile) -> int:
+    try:
+        return file.abs_path.stat().st_size
+    except OSError:
+        return 0

@@ -1,0 +1,22 @@
+"""Corpus Search's public Python API: open an index, search it, read documents.
+
+    >>> from search import open_engine
+    >>> engine = open_engine(".corpus-search/index")            # doctest: +SKIP
+    >>> result = engine.search("Wang Yi Malta", filters={"lang": ["it"]}, limit=5)  # doctest: +SKIP
+    >>> [(hit.id, hit.title) for hit in result.hits]             # doctest: +SKIP
+
+Everything the CLI and the web page do goes through `Engine`: they add no
+query logic of their own.
+"""
+from index import build_index  # re-exported: the API can build what it searches
+from index.errors import CorpusNotFound, CorpusSearchError, IndexBusy, IndexNotFound, IndexOutdated
+from search.engine import SORTS, DocumentNotFound, Engine, open_engine
+from search.facets import FACETS
+from search.results import FacetValue, Fragment, Hit, SearchResult, StoredArticle, fragments_to_html, fragments_to_text
+from search.syntax import QueryError
+
+__all__ = [
+    "FACETS", "SORTS", "CorpusNotFound", "CorpusSearchError", "DocumentNotFound", "Engine", "FacetValue",
+    "Fragment", "Hit", "IndexBusy", "IndexNotFound", "IndexOutdated", "QueryError", "SearchResult",
+    "StoredArticle", "build_index", "fragments_to_html", "fragments_to_text", "open_engine",
+]

@@ -1,0 +1,189 @@
+"""The query engine: one object per index, safe for many threads at once.
+
+Each thread gets its own Whoosh searcher (Whoosh searchers are not meant to
+be shared), refreshed when a writer has committed and reopened when a rebuild
+has published a new generation. Readers never block the writer and the writer
+never blocks readers: a search sees the index as of its last commit.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Iterable, Literal, Mapping
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import sorting
+
+from index import IndexNotFound, current_generation, current_name, has_stemmer
+from index.errors import CorpusSearchError
+from index.schema import DATE, ID, LANG
+from search.facets import DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters
+from search.highlight import snippet
+from search.query import QueryCompiler
+from search.results import Hit, SearchResult, StoredArticle
+from search.syntax import QueryError, parse
+
+Sort = Literal["relevance", "date"]
+SORTS = ("relevance", "date")
+# Undated documents sort last, then everything by id, so pages are stable.
+NEWEST_FIRST = sorting.MultiFacet([sorting.FieldFacet(DATE, reverse=True), sorting.FieldFacet(ID)])
+MAX_LIMIT = 10_000_000  # effectively "all": a script may list the whole corpus
+
+
+class DocumentNotFound(CorpusSearchError):
+    def __init__(self, doc_id: str) -> None:
+        self.doc_id = doc_id
+        shown = doc_id if len(doc_id) <= 80 else doc_id[:77] + "..."
+        super().__init__(f"no document with id {shown!r} in the index")
+
+
+class Engine:
+    """Searches one index folder (as written by ``index.build_index``)."""
+
+    def __init__(self, index_dir: Path | str) -> None:
+        self.index_dir = Path(index_dir)
+        current_generation(self.index_dir)  # fail now, clearly, if there is no usable index
+        self._local = threading.local()
+
+    def search(
+        self,
+        query: str = "",
+        *,
+        filters: Mapping[str, Iterable[str]] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort: Sort = "relevance",
+        facet_limit: int = DEFAULT_FACET_LIMIT,
+    ) -> SearchResult:
+        """Run a query; an empty query lists every document the filters allow.
+
+        :raise QueryError: for a query over the size limits, an unknown facet,
+            a negative limit or offset, or an unknown sort.
+        """
+        started = time.perf_counter()
+        if limit < 0 or offset < 0 or facet_limit < 0:
+            raise QueryError(query, "limit, offset and facet_limit must not be negative")
+        if sort not in SORTS:
+            raise QueryError(query, f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        filters = normalize_filters(filters)
+        tree = parse(query)
+        searcher = self._searcher()
+        compiled = QueryCompiler(searcher.reader(), self._languages(searcher)).compile(tree)
+        restriction = filter_query(filters)
+        final = compiled.query if restriction is None else wq.And([compiled.query, restriction])
+
+        matched = list(searcher.docs_for_query(final))
+        total = len(matched)
+        facets = count_facets(searcher.reader(), matched, facet_limit)
+        hits = []
+        wanted = min(offset + limit, MAX_LIMIT)
+        if wanted > offset and total > offset:
+            by_date = sort == "date" or compiled.is_match_all
+            results = searcher.search(
+                final,
+                limit=wanted,
+                sortedby=NEWEST_FIRST if by_date else None,
+            )
+            for result in results[offset:wanted]:
+                stored = result.fields()
+                hits.append(
+                    Hit(
+                        id=stored[ID],
+                        title=stored.get("title", ""),
+                        lang=stored.get(LANG, ""),
+                        score=0.0 if by_date and compiled.is_match_all else float(result.score or 0.0),
+                        snippet=snippet(stored.get("text", ""), stored.get(LANG, ""), compiled.highlight),
+                        date=stored.get(DATE) or None,
+                        url=stored.get("url"),
+                        source=stored.get("source"),
+                        path=stored.get("path"),
+                    )
+                )
+        return SearchResult(
+            query=query,
+            total=total,
+            took_ms=(time.perf_counter() - started) * 1000,
+            hits=tuple(hits),
+            facets=facets,
+            offset=offset,
+            limit=limit,
+            filters=filters,
+            sort=sort,
+            notes=tuple(compiled.notes),
+        )
+
+    def show(self, doc_id: str) -> StoredArticle:
+        """One document by id.
+
+        :raise DocumentNotFound: if the index has no document with that id.
+        """
+        stored = self._searcher().document(id=doc_id)
+        if stored is None:
+            raise DocumentNotFound(doc_id)
+        return StoredArticle(
+            id=stored[ID],
+            title=stored.get("title", ""),
+            lang=stored.get(LANG, ""),
+            text=stored.get("text", ""),
+            date=stored.get(DATE) or None,
+            url=stored.get("url"),
+            source=stored.get("source"),
+            path=stored.get("path"),
+        )
+
+    def document_count(self) -> int:
+        return self._searcher().doc_count()
+
+    def close(self) -> None:
+        """Close this thread's searcher (other threads' close when they end)."""
+        state = getattr(self._local, "state", None)
+        if state is not None:
+            state[2].close()
+            self._local.state = None
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _searcher(self):
+        """This thread's searcher, current with the last commit and generation."""
+        name = current_name(self.index_dir)
+        state = getattr(self._local, "state", None)
+        if state is not None and state[0] == name:
+            _, ix, searcher = state
+            if not searcher.up_to_date():
+                searcher = searcher.refresh()
+                self._local.state = (name, ix, searcher)
+            return searcher
+        if state is not None:
+            state[2].close()
+        generation = current_generation(self.index_dir)
+        try:
+            ix = whoosh_index.open_dir(str(generation.path))
+        except (OSError, whoosh_index.EmptyIndexError):
+            raise IndexNotFound(str(self.index_dir)) from None
+        searcher = ix.searcher()
+        self._local.state = (generation.path.name, ix, searcher)
+        return searcher
+
+    @staticmethod
+    def _languages(searcher) -> tuple[str, ...]:
+        """The stemmed languages the index holds: only their fields are searched."""
+        present = (term.decode("utf-8") if isinstance(term, bytes) else term for term in searcher.lexicon(LANG))
+        return tuple(lang for lang in present if has_stemmer(lang))
+
+
+def open_engine(index_dir: Path | str) -> Engine:
+    """Open the index at ``index_dir`` for searching.
+
+    :raise IndexNotFound: if there is no index there.
+    :raise IndexOutdated: if it was built by an incompatible version.
+    """
+    return Engine(index_dir)
+
+
+__all__ = ["DocumentNotFound", "Engine", "FACETS", "SORTS", "open_engine"]

@@ -1,0 +1,113 @@
+"""Snippets: the best short passage of a text, with the query's words marked.
+
+A word is marked when the query matches it in any form: its folded form
+(``securite`` marks ``sécurité``), its stem in the article's language
+(``sanzione`` marks ``sanzioni``), or a prefix. Text comes back as
+`Fragment`s (plain text plus a flag), never as markup: each shell escapes and
+decorates them itself, so no HTML is ever built from article text here.
+"""
+from __future__ import annotations
+
+from index import exact_analyzer, fold, has_stemmer, stemmer_for
+from search.query import HighlightTerms
+from search.results import Fragment
+
+SNIPPET_CHARS = 240
+LEAD_CHARS = 60  # how much text to show before the first marked word
+MAX_WINDOWS_TRIED = 200  # bounds the work on a long article full of matches
+
+
+def marked_spans(text: str, lang: str, terms: HighlightTerms) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping (start, end) character spans of the words to mark."""
+    if not terms:
+        return []
+    stems = terms.stems.get(lang, set())
+    stem = stemmer_for(lang) if stems and has_stemmer(lang) else None
+    # (folded word, start, end) for every word; compounds' wholes left out so
+    # that a phrase meets the parts in order.
+    words, wholes, last_pos = [], [], -1
+    for token in exact_analyzer()(text, positions=True, chars=True):
+        target = words if token.pos != last_pos else wholes
+        target.append((token.text, token.startchar, token.endchar))
+        last_pos = token.pos
+    strong = [
+        word in terms.exact
+        or any(word.startswith(prefix) for prefix in terms.prefixes)
+        or (stem is not None and _stem_matches(stem, text[start:end], word, stems))
+        for word, start, end in words
+    ]
+    for phrase in terms.phrases:
+        for i in range(len(words) - len(phrase) + 1):
+            if all(words[i + k][0] == phrase[k] for k in range(len(phrase))):
+                strong[i : i + len(phrase)] = [True] * len(phrase)
+    marked = list(strong)
+    for i, (word, _, _) in enumerate(words):
+        if word in terms.weak and ((i > 0 and strong[i - 1]) or (i + 1 < len(words) and strong[i + 1])):
+            marked[i] = True
+    spans = [(start, end) for (_, start, end), is_marked in zip(words, marked) if is_marked]
+    spans += [(start, end) for word, start, end in wholes if word in terms.exact]
+    return _merge(spans)
+
+
+def _stem_matches(stem, original: str, folded: str, stems: set[str]) -> bool:
+    # The same two variants the index holds (see StemVariantsFilter).
+    return fold(stem(original.lower())) in stems or stem(folded) in stems
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def fragments(text: str, spans: list[tuple[int, int]]) -> tuple[Fragment, ...]:
+    """The whole of ``text`` as fragments, the spans marked."""
+    out = []
+    at = 0
+    for start, end in spans:
+        if start > at:
+            out.append(Fragment(text[at:start], False))
+        out.append(Fragment(text[start:end], True))
+        at = end
+    if at < len(text):
+        out.append(Fragment(text[at:], False))
+    return tuple(out)
+
+
+def snippet(text: str, lang: str, terms: HighlightTerms, max_chars: int = SNIPPET_CHARS) -> tuple[Fragment, ...]:
+    """The passage of about ``max_chars`` that shows the most distinct marked words."""
+    spans = marked_spans(text, lang, terms)
+    start = _best_window(text, spans, max_chars)
+    end = min(len(text), start + max_chars)
+    if end < len(text):  # end on a word boundary
+        cut = text.rfind(" ", start, end)
+        end = cut if cut > start + max_chars // 2 else end
+    window = text[start:end].replace("\n", " ")
+    inside = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
+    parts = list(fragments(window, inside))
+    if start > 0:
+        parts.insert(0, Fragment("… ", False))
+    if end < len(text):
+        parts.append(Fragment(" …", False))
+    return tuple(parts)
+
+
+def _best_window(text: str, spans: list[tuple[int, int]], max_chars: int) -> int:
+    if not spans:
+        return 0
+    best_start, best_score = 0, -1
+    for first, _ in spans[:MAX_WINDOWS_TRIED]:
+        start = max(0, first - LEAD_CHARS)
+        distinct = {fold(text[s:e]) for s, e in spans if start <= s and e <= start + max_chars}
+        score = len(distinct) * 1000 + sum(1 for s, e in spans if start <= s and e <= start + max_chars)
+        if score > best_score:
+            best_start, best_score = start, score
+    if best_start > 0:  # start on a word boundary
+        space = text.find(" ", best_start)
+        if 0 <= space < best_start + LEAD_CHARS // 2:
+            best_start = space + 1
+    return best_start

@@ -1,0 +1,220 @@
+"""Query tree → Whoosh query, through the same analysis as the documents.
+
+A plain word becomes, at once:
+
+- its folded form in ``exact`` (boosted: exact matches rank above stem-only
+  ones) and in ``title`` (boosted by the field);
+- its Snowball stems in the stemmed field of every language the index holds.
+
+A word that is a stop word in some indexed language (``la``, ``un``, ``och``)
+is optional rather than required, the way a reader expects: it adds to the
+score but does not exclude articles. Phrases are matched in order on
+``exact``. Prefixes and fuzzy words are expanded against the index's own
+vocabulary, up to ``MAX_EXPANSIONS`` terms, so that ``a*`` on a large index
+stays bounded; the result says when an expansion was cut.
+
+This module also collects what to highlight (`HighlightTerms`): the forms the
+query matches, per language, so that snippets mark ``sanzioni`` for a query
+``sanzione``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from index import analyzer_for, exact_analyzer, fold, stop_words
+from index.schema import EXACT, LANG, TITLE, stemmed_field
+from search.syntax import And, FieldValue, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Word
+
+EXACT_BOOST = 1.5
+MAX_EXPANSIONS = 200
+
+
+@dataclass
+class HighlightTerms:
+    """The forms of words a query matches, for marking them in a text."""
+
+    exact: set[str] = field(default_factory=set)  # folded words
+    stems: dict[str, set[str]] = field(default_factory=dict)  # lang → stem terms
+    prefixes: set[str] = field(default_factory=set)
+    phrases: set[tuple[str, ...]] = field(default_factory=set)  # folded words in order
+    weak: set[str] = field(default_factory=set)  # stop words: marked only beside a marked word
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.prefixes or self.phrases or any(self.stems.values()))
+
+
+@dataclass
+class CompiledQuery:
+    query: wq.Query
+    highlight: HighlightTerms
+    notes: list[str]  # said to the user: truncated expansions and the like
+    is_match_all: bool
+
+
+class QueryCompiler:
+    """Compiles one query tree against one index reader.
+
+    ``languages`` are the stemmed languages present in the index: only their
+    fields are queried, and only their stop words make a word optional.
+    """
+
+    def __init__(self, reader, languages: tuple[str, ...]) -> None:
+        self.reader = reader
+        self.languages = languages
+        self.highlight = HighlightTerms()
+        self.notes: list[str] = []
+        self._optional_words = frozenset(fold(word) for lang in languages for word in stop_words(lang))
+
+    def compile(self, node: Node) -> CompiledQuery:
+        query = self._node(node, negated=False)
+        is_match_all = isinstance(node, MatchAll)
+        if query is None:
+            query = wq.NullQuery
+        return CompiledQuery(query, self.highlight, self.notes, is_match_all)
+
+    def _node(self, node: Node, negated: bool) -> wq.Query | None:
+        if isinstance(node, And):
+            return self._and(node, negated)
+        if isinstance(node, Or):
+            parts = [q for q in (self._node(child, negated) for child in node.children) if q is not None]
+            return wq.Or(parts) if parts else None
+        if isinstance(node, Not):
+            inner = self._node(node.child, not negated)
+            return wq.Not(inner) if inner is not None else None
+        if isinstance(node, MatchAll):
+            return wq.Every()
+        if isinstance(node, FieldValue):
+            return wq.Term(node.field, node.value.lower()) if node.field == LANG else wq.Term(node.field, node.value)
+        if isinstance(node, Word):
+            return self._word(node.text, node.field, negated)
+        if isinstance(node, Phrase):
+            return self._phrase(node.text, node.field, negated)
+        if isinstance(node, Prefix):
+            return self._expanded(node.text, node.field, negated, fuzzy_distance=0)
+        if isinstance(node, Fuzzy):
+            return self._expanded(node.text, node.field, negated, fuzzy_distance=node.distance)
+        raise TypeError(f"unknown query node {node!r}")
+
+    def _and(self, node: And, negated: bool) -> wq.Query | None:
+        required, optional, excluded = [], [], []
+        for child in node.children:
+            is_optional = self._is_optional(child)
+            if is_optional:
+                query = self._word(child.text, child.field, negated, optional=True)
+            else:
+                query = self._node(child, negated)
+            if query is None:
+                continue
+            if isinstance(child, Not):
+                excluded.append(query)
+            elif is_optional:
+                optional.append(query)
+            else:
+                required.append(query)
+        if not required:
+            required, optional = optional, []
+        if not required:
+            required = [wq.Every()] if excluded else []
+        if not required:
+            return None
+        query = wq.And(required + excluded) if len(required) + len(excluded) > 1 else required[0]
+        if optional:
+            query = wq.AndMaybe(query, wq.Or(optional))
+        return query
+
+    def _is_optional(self, node: Node) -> bool:
+        return isinstance(node, Word) and node.field is None and fold(node.text) in self._optional_words
+
+    def _word(self, text: str, field_name: str | None, negated: bool, optional: bool = False) -> wq.Query | None:
+        groups = _positions(exact_analyzer(), text)
+        if not groups:
+            return None
+        if not negated:
+            marked = self.highlight.weak if optional else self.highlight.exact
+            marked.update(term for group in groups for term in group)
+        if field_name == TITLE:
+            return _positional(TITLE, groups)
+        clauses = [_positional(EXACT, groups, boost=EXACT_BOOST), _positional(TITLE, groups)]
+        for lang in self.languages:
+            stem_groups = _positions(analyzer_for(lang), text)
+            if not stem_groups:
+                continue  # a stop word in this language
+            if not negated and not optional:
+                self.highlight.stems.setdefault(lang, set()).update(t for g in stem_groups for t in g)
+            field_name = stemmed_field(lang)
+            ors = [_any_term(field_name, group) for group in stem_groups]
+            clauses.append(ors[0] if len(ors) == 1 else wq.And(ors))
+        return wq.Or(clauses)
+
+    def _phrase(self, text: str, field_name: str | None, negated: bool) -> wq.Query | None:
+        groups = _positions(exact_analyzer(), text)
+        if not groups:
+            return None
+        words = [group[0] for group in groups]
+        if not negated:
+            self.highlight.phrases.add(tuple(words))
+        fields = [TITLE] if field_name == TITLE else [EXACT, TITLE]
+        if len(words) == 1:
+            return wq.Or([wq.Term(name, words[0]) for name in fields])
+        return wq.Or([wq.Phrase(name, words) for name in fields])
+
+    def _expanded(self, text: str, field_name: str | None, negated: bool, fuzzy_distance: int) -> wq.Query | None:
+        """A prefix (``fuzzy_distance`` 0) or fuzzy word, as the index terms it stands for."""
+        word = fold(text).strip("*~")
+        groups = _positions(exact_analyzer(), word)
+        if len(groups) != 1:
+            return self._word(text, field_name, negated)  # "russo-cin*": search the words
+        word = groups[0][0]
+        fields = [TITLE] if field_name == TITLE else [EXACT, TITLE]
+        terms: set[str] = set()
+        for name in fields:
+            if fuzzy_distance:
+                candidates = self.reader.terms_within(name, word, fuzzy_distance, prefix=1)
+            else:
+                candidates = (_text(t) for t in self.reader.expand_prefix(name, word))
+            for count, term in enumerate(candidates):
+                if count >= MAX_EXPANSIONS:
+                    shown = f"{text}~" if fuzzy_distance else f"{text}*"
+                    self.notes.append(f"{shown!r} matches too many words; only the first {MAX_EXPANSIONS} were searched")
+                    break
+                terms.add(_text(term))
+        if not terms:
+            return wq.NullQuery
+        if not negated:
+            if fuzzy_distance:
+                self.highlight.exact.update(terms)
+            else:
+                self.highlight.prefixes.add(word)
+        ordered = sorted(terms)
+        return wq.Or([wq.Or([wq.Term(name, term) for term in ordered]) for name in fields])
+
+
+def _positions(analyzer, text: str) -> list[list[str]]:
+    """The analyzer's terms grouped by position: [["russo", "russocinesi"], ["cinesi"]]."""
+    groups: dict[int, list[str]] = {}
+    for token in analyzer(text, positions=True):
+        group = groups.setdefault(token.pos, [])
+        if token.text not in group:
+            group.append(token.text)
+    return [groups[pos] for pos in sorted(groups)]
+
+
+def _any_term(field_name: str, terms: list[str], boost: float = 1.0) -> wq.Query:
+    if len(terms) == 1:
+        return wq.Term(field_name, terms[0], boost=boost)
+    return wq.Or([wq.Term(field_name, term) for term in terms], boost=boost)
+
+
+def _positional(field_name: str, groups: list[list[str]], boost: float = 1.0) -> wq.Query:
+    """One word, or the parts of a compound in order, or the compound whole."""
+    if len(groups) == 1:
+        return _any_term(field_name, groups[0], boost)
+    phrase = wq.Phrase(field_name, [group[0] for group in groups], boost=boost)
+    wholes = [wq.Term(field_name, term, boost=boost) for group in groups for term in group[1:]]
+    return wq.Or([phrase, *wholes]) if wholes else phrase
+
+
+def _text(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term

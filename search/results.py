@@ -1,0 +1,117 @@
+"""What the engine returns: frozen dataclasses, and their JSON form.
+
+The JSON form is the contract of ``corpus-search search --json`` and of the
+web API alike, so it is made here, once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of a snippet: plain text, marked or not. Never markup."""
+
+    text: str
+    is_match: bool
+
+
+def fragments_to_html(fragments: tuple[Fragment, ...]) -> str:
+    """Escaped text with ``<mark>`` around the matches: safe to put in a page as is."""
+    return "".join(f"<mark>{escape(f.text)}</mark>" if f.is_match else escape(f.text) for f in fragments)
+
+
+def fragments_to_text(fragments: tuple[Fragment, ...]) -> str:
+    return "".join(f.text for f in fragments)
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    lang: str
+    score: float
+    snippet: tuple[Fragment, ...]
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    path: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "lang": self.lang,
+            "score": round(self.score, 4),
+            "snippet": fragments_to_html(self.snippet),
+            "snippet_text": fragments_to_text(self.snippet),
+            "highlights": sorted({f.text for f in self.snippet if f.is_match}),
+            "date": self.date,
+            "url": self.url,
+            "source": self.source,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+
+    def to_json(self) -> dict:
+        return {"value": self.value, "count": self.count}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    total: int
+    took_ms: float
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]]
+    offset: int = 0
+    limit: int = 10
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "relevance"
+    notes: tuple[str, ...] = ()  # what the user should know: truncated expansions, …
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 2),
+            "offset": self.offset,
+            "limit": self.limit,
+            "sort": self.sort,
+            "filters": {name: list(values) for name, values in self.filters.items()},
+            "hits": [hit.to_json() for hit in self.hits],
+            "facets": {name: [v.to_json() for v in values] for name, values in self.facets.items()},
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """One document as the index holds it, for display."""
+
+    id: str
+    title: str
+    lang: str
+    text: str
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    path: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "lang": self.lang,
+            "text": self.text,
+            "date": self.date,
+            "url": self.url,
+            "source": self.source,
+            "path": self.path,
+        }

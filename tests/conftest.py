@@ -1,0 +1,73 @@
+"""Fixtures named by the world they build: real corpora and real indexes on disk."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from index import build_index
+from search import open_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+
+
+def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``{relative path: content}`` under ``folder``; return the folder."""
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """The five seed articles, indexed once for the session. Read-only."""
+    index_dir = tmp_path_factory.mktemp("seed") / "index"
+    build_index(SEED_CORPUS, index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def seed_engine(seed_index):
+    return open_engine(seed_index)
+
+
+@pytest.fixture
+def fresh_corpus(tmp_path) -> Path:
+    """A writable copy of the seed corpus."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEED_CORPUS, corpus)
+    return corpus
+
+
+@pytest.fixture
+def run_cli():
+    """Run the CLI in-process as a user would; return (exit code, stdout, stderr)."""
+
+    def run(*args: str, env: dict | None = None):
+        result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+@pytest.fixture
+def search_json(run_cli, seed_index):
+    """``corpus-search search QUERY --json`` on the seed index, parsed."""
+
+    def search(query: str, *extra: str) -> dict:
+        code, out, err = run_cli("search", query, "--json", "--limit", "100", "--index", str(seed_index), *extra)
+        assert code == 0, err
+        return json.loads(out)
+
+    return search

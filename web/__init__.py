@@ -1,0 +1,1 @@
+"""The search page (Flask): built on the same engine as the CLI. Arrives with the web issue."""
