@@ -2,7 +2,7 @@
 
 The rest of the project uses only what is exported here.
 """
-from index.analysis import analyzer_for, exact_analyzer, fold, has_stemmer, stemmer_for, stop_words
+from index.analysis import analyzer_for, exact_analyzer, fold, has_stemmer, stem_variants, stemmer_for, stop_words
 from index.errors import CorpusNotFound, CorpusSearchError, IndexBusy, IndexNotFound, IndexOutdated
 from index.reader import Document, Skipped
 from index.store import current_generation, current_name
@@ -11,5 +11,5 @@ from index.writer import IndexReport, build_index
 __all__ = [
     "CorpusNotFound", "CorpusSearchError", "Document", "IndexBusy", "IndexNotFound", "IndexOutdated",
     "IndexReport", "Skipped", "analyzer_for", "build_index", "current_generation", "current_name",
-    "exact_analyzer", "fold", "has_stemmer", "stemmer_for", "stop_words",
+    "exact_analyzer", "fold", "has_stemmer", "stem_variants", "stemmer_for", "stop_words",
 ]

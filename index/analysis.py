@@ -65,9 +65,13 @@ _SPECIAL_LETTERS = str.maketrans(
 )
 
 
+@functools.lru_cache(maxsize=200_000)  # news vocabulary is Zipfian: most calls are hits
 def fold(text: str) -> str:
     """Lower case without accents: ``Sécurité`` → ``securite``, ``Kinas`` → ``kinas``."""
-    text = text.lower().translate(_SPECIAL_LETTERS)
+    text = text.lower()
+    if text.isascii():
+        return text
+    text = text.translate(_SPECIAL_LETTERS)
     if text.isascii():
         return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
@@ -93,7 +97,8 @@ class NewsTokenizer(Tokenizer):
             word = match.group()
             if match.group("genitive"):
                 word = word[: match.start("genitive") - start]
-            for text, offset, end, same_position in _split_word(word):
+            pieces = _split_word(word) if _JOINERS.search(word) else ((word, 0, len(word), False),)
+            for text, offset, end, same_position in pieces:
                 if len(text) > MAX_TOKEN_CHARS:
                     continue
                 if same_position:
@@ -163,19 +168,26 @@ class StemVariantsFilter(Filter):
         self.lang = state["lang"]
 
     def __call__(self, tokens):
-        stem = stemmer_for(self.lang)
+        lang = self.lang
         for token in tokens:
             if token.stopped:
                 continue
-            word = token.text
-            first = fold(stem(word))
-            folded = fold(word)
-            second = stem(folded) if folded != word else first
-            token.text = first
+            variants = stem_variants(lang, token.text)
+            token.text = variants[0]
             yield token
-            if second != first:
-                token.text = second
+            if len(variants) > 1:
+                token.text = variants[1]
                 yield token
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem_variants(lang: str, word: str) -> tuple[str, ...]:
+    """``(fold(stem(word)), stem(fold(word)))``, or one term when they agree."""
+    stem = stemmer_for(lang)
+    first = fold(stem(word))
+    folded = fold(word)
+    second = stem(folded) if folded != word else first
+    return (first,) if second == first else (first, second)
 
 
 @functools.cache
@@ -190,9 +202,14 @@ def has_stemmer(lang: str) -> bool:
     return lang in SNOWBALL_LANGUAGES
 
 
+# Words Snowball's lists lack but every article of the language is full of.
+_EXTRA_STOP_WORDS = {"fr": frozenset({"les", "cette", "cet", "leurs"})}
+
+
+@functools.cache
 def stop_words(lang: str) -> frozenset[str]:
     """The language's stop words (Snowball's lists, as Whoosh ships them); empty if none."""
-    return stoplists.get(lang, frozenset())
+    return frozenset(stoplists.get(lang, ())) | _EXTRA_STOP_WORDS.get(lang, frozenset())
 
 
 @functools.cache

@@ -64,11 +64,12 @@ def build_index(
     rebuild: bool = False,
     progress: Progress | None = None,
     warn: Callable[[Skipped], None] | None = None,
+    lock_wait_s: float = LOCK_WAIT_S,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with ``corpus_dir``.
 
     :raise CorpusNotFound: if ``corpus_dir`` is not a folder.
-    :raise IndexBusy: if another writer holds the index for longer than ``LOCK_WAIT_S``.
+    :raise IndexBusy: if another writer holds the index for longer than ``lock_wait_s``.
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
@@ -81,13 +82,13 @@ def build_index(
         if warn:
             warn(item)
 
-    with store.write_lock(index_dir, LOCK_WAIT_S):
+    with store.write_lock(index_dir, lock_wait_s):
         files = scan_corpus(corpus_dir, skip)
         generation = None if rebuild else _usable_generation(index_dir)
         if generation is None:
             _full_build(corpus_dir, index_dir, files, report, skip, progress)
         else:
-            _update(generation, files, report, skip, progress)
+            _update(generation, files, report, skip, progress, lock_wait_s)
     report.took_s = time.monotonic() - started
     return report
 
@@ -118,7 +119,7 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress) -> None:
     store.publish(index_dir, generation)
 
 
-def _update(generation, files, report, skip, progress) -> None:
+def _update(generation, files, report, skip, progress, lock_wait_s) -> None:
     ix = whoosh_index.open_dir(str(generation.path))
     try:
         indexed = _indexed_files(ix)
@@ -129,9 +130,9 @@ def _update(generation, files, report, skip, progress) -> None:
         if not to_add and not removed:
             return  # no writer at all: nothing to lock, nothing to clean up
         try:
-            writer = ix.writer(limitmb=WRITER_MEMORY_MB, timeout=LOCK_WAIT_S)
+            writer = ix.writer(limitmb=WRITER_MEMORY_MB, timeout=lock_wait_s)
         except LockError:
-            raise IndexBusy(str(generation.path.parent), LOCK_WAIT_S) from None
+            raise IndexBusy(str(generation.path.parent), lock_wait_s) from None
         try:
             for path in removed + [file.path for file in to_add if file.path in indexed]:
                 writer.delete_by_term(f.PATH, path)

@@ -8,7 +8,7 @@ decorates them itself, so no HTML is ever built from article text here.
 """
 from __future__ import annotations
 
-from index import exact_analyzer, fold, has_stemmer, stemmer_for
+from index import exact_analyzer, fold, has_stemmer, stem_variants
 from search.query import HighlightTerms
 from search.results import Fragment
 
@@ -22,7 +22,7 @@ def marked_spans(text: str, lang: str, terms: HighlightTerms) -> list[tuple[int,
     if not terms:
         return []
     stems = terms.stems.get(lang, set())
-    stem = stemmer_for(lang) if stems and has_stemmer(lang) else None
+    stems_apply = bool(stems) and has_stemmer(lang)
     # (folded word, start, end) for every word; compounds' wholes left out so
     # that a phrase meets the parts in order.
     words, wholes, last_pos = [], [], -1
@@ -33,7 +33,7 @@ def marked_spans(text: str, lang: str, terms: HighlightTerms) -> list[tuple[int,
     strong = [
         word in terms.exact
         or any(word.startswith(prefix) for prefix in terms.prefixes)
-        or (stem is not None and _stem_matches(stem, text[start:end], word, stems))
+        or (stems_apply and not stems.isdisjoint(stem_variants(lang, text[start:end].lower())))
         for word, start, end in words
     ]
     for phrase in terms.phrases:
@@ -47,11 +47,6 @@ def marked_spans(text: str, lang: str, terms: HighlightTerms) -> list[tuple[int,
     spans = [(start, end) for (_, start, end), is_marked in zip(words, marked) if is_marked]
     spans += [(start, end) for word, start, end in wholes if word in terms.exact]
     return _merge(spans)
-
-
-def _stem_matches(stem, original: str, folded: str, stems: set[str]) -> bool:
-    # The same two variants the index holds (see StemVariantsFilter).
-    return fold(stem(original.lower())) in stems or stem(folded) in stems
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
