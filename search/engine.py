@@ -93,7 +93,7 @@ class Engine:
                         id=stored[ID],
                         title=stored.get("title", ""),
                         lang=stored.get(LANG, ""),
-                        score=0.0 if by_date and compiled.is_match_all else float(result.score or 0.0),
+                        score=0.0 if by_date else float(result.score or 0.0),
                         snippet=snippet(stored.get("text", ""), stored.get(LANG, ""), compiled.highlight),
                         date=stored.get(DATE) or None,
                         url=stored.get("url"),

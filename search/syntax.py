@@ -142,7 +142,8 @@ def _lex(query: str, keyword_fields: tuple[str, ...]) -> list[tuple[str, object]
             kind = "bare"  # an unknown field name is just text ("http:", "ore:")
         if kind == "phrase":
             inner = text[1:-1] if len(text) > 1 and text.endswith('"') else text[1:]
-            tokens.append(("phrase", _phrase(inner, field, keyword_fields)))
+            if re.search(r"\w", inner):
+                tokens.append(("phrase", _phrase(inner, field, keyword_fields)))
         elif kind == "bare":
             if text in ("OR", "AND", "NOT") and field is None:
                 tokens.append((text.lower(), None))
