@@ -8,6 +8,8 @@ decorates them itself, so no HTML is ever built from article text here.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from index import exact_analyzer, fold, has_stemmer, stem_variants
 from search.query import HighlightTerms
 from search.results import Fragment
@@ -92,13 +94,21 @@ def snippet(text: str, lang: str, terms: HighlightTerms, max_chars: int = SNIPPE
 
 
 def _best_window(text: str, spans: list[tuple[int, int]], max_chars: int) -> int:
+    """Where the passage starts: the window whose marked words say the most.
+
+    Each distinct word in a window counts 1 / (its frequency in the text):
+    the one mention of a rare query word ("Malta") beats a window repeating
+    the words that are everywhere in the article ("Wang Yi").
+    """
     if not spans:
         return 0
-    best_start, best_score = 0, -1
+    words = [fold(text[s:e]) for s, e in spans]
+    frequency = Counter(words)
+    best_start, best_score = 0, -1.0
     for first, _ in spans[:MAX_WINDOWS_TRIED]:
         start = max(0, first - LEAD_CHARS)
-        distinct = {fold(text[s:e]) for s, e in spans if start <= s and e <= start + max_chars}
-        score = len(distinct) * 1000 + sum(1 for s, e in spans if start <= s and e <= start + max_chars)
+        inside = {w for (s, e), w in zip(spans, words) if start <= s and e <= start + max_chars}
+        score = sum(1 / frequency[w] for w in inside)
         if score > best_score:
             best_start, best_score = start, score
     if best_start > 0:  # start on a word boundary
