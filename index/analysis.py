@@ -92,29 +92,42 @@ class NewsTokenizer(Tokenizer):
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
-        for match in _WORD.finditer(value):
-            start = match.start()
-            word = match.group()
-            if match.group("genitive"):
-                word = word[: match.start("genitive") - start]
-            pieces = _split_word(word) if _JOINERS.search(word) else ((word, 0, len(word), False),)
-            for text, offset, end, same_position in pieces:
-                if len(text) > MAX_TOKEN_CHARS:
-                    continue
-                if same_position:
-                    pos -= 1
-                token.text = text
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = text
-                if positions:
-                    token.pos = pos
-                if chars:
-                    token.startchar = start_char + start + offset
-                    token.endchar = start_char + start + end
-                pos += 1
-                yield token
+        for text, start, end, is_whole in words(value):
+            if is_whole:
+                pos -= 1
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            pos += 1
+            yield token
+
+
+def words(text: str):
+    """(word, start, end, is_whole) for each word of ``text``, as written (not folded).
+
+    ``is_whole`` marks the joined form of a compound, which follows its first
+    part and shares its position. The tokenizer and the entity extractor both
+    read text through this one function.
+    """
+    for match in _WORD.finditer(text):
+        start = match.start()
+        word = match.group()
+        if match.group("genitive"):
+            word = word[: match.start("genitive") - start]
+        if not _JOINERS.search(word):
+            if len(word) <= MAX_TOKEN_CHARS:
+                yield word, start, start + len(word), False
+            continue
+        for piece, offset, end, is_whole in _split_word(word):
+            if len(piece) <= MAX_TOKEN_CHARS:
+                yield piece, start + offset, start + end, is_whole
 
 
 def _split_word(word: str) -> list[tuple[str, int, int, bool]]:

@@ -7,13 +7,13 @@ folded title again, boosted, for ``title:`` queries and ranking.
 """
 from __future__ import annotations
 
-from whoosh import fields
+from whoosh import columns, fields
 
 from index.analysis import SNOWBALL_LANGUAGES, analyzer_for, exact_analyzer
 
 # Bump when analysis or fields change what is indexed: an index built with
 # another version is rebuilt rather than searched with mismatched terms.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 ID = "id"
 PATH = "path"  # the corpus file a document came from
@@ -25,16 +25,27 @@ LANG = "lang"
 DATE = "date"
 URL = "url"
 SOURCE = "source"
+PERSON = "person"
+COUNTRY = "country"
+ORG = "org"
+ENTITIES = "entities"  # stored: each entity with its mentions, for display
+ENTITY_FACETS = (PERSON, COUNTRY, ORG)
+VALUE_SEPARATOR = ","  # between the values of a multi-valued facet field
 
 TITLE_BOOST = 2.0
-STORED_FIELDS = (ID, PATH, TITLE, TEXT, LANG, DATE, URL, SOURCE)
-FACET_FIELDS = (LANG,)
+STORED_FIELDS = (ID, PATH, TITLE, TEXT, LANG, DATE, URL, SOURCE, PERSON, COUNTRY, ORG, ENTITIES)
+FACET_FIELDS = (PERSON, COUNTRY, ORG, LANG)
 STEMMED_LANGUAGES = tuple(sorted(set(SNOWBALL_LANGUAGES)))
 
 
 def stemmed_field(lang: str) -> str:
     """The field that holds the stemmed text of one language."""
     return f"text_{lang}"
+
+
+def facet_column(name: str) -> str:
+    """The column holding a multi-valued facet's values per document, for fast counting."""
+    return f"{name}_values"
 
 
 def build_schema() -> fields.Schema:
@@ -49,7 +60,12 @@ def build_schema() -> fields.Schema:
         date=fields.ID(stored=True, sortable=True),
         url=fields.STORED(),
         source=fields.STORED(),
+        entities=fields.STORED(),
     )
+    for name in ENTITY_FACETS:
+        # The keyword field answers filters; the column answers counts without touching postings.
+        schema.add(name, fields.KEYWORD(stored=True, commas=True, scorable=True))
+        schema.add(facet_column(name), fields.COLUMN(columns.VarBytesColumn()))
     for lang in STEMMED_LANGUAGES:
         # No positions: phrases are matched on ``exact``; this keeps the index small.
         schema.add(stemmed_field(lang), fields.TEXT(analyzer=analyzer_for(lang), phrase=False))

@@ -61,7 +61,7 @@ def current_name(index_dir: Path) -> str | None:
         return None
 
 
-def new_generation(index_dir: Path, corpus_dir: Path) -> Generation:
+def new_generation(index_dir: Path, corpus_dir: Path, knowledge: str = "") -> Generation:
     """A fresh, empty generation folder, not yet visible to readers."""
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
@@ -71,6 +71,7 @@ def new_generation(index_dir: Path, corpus_dir: Path) -> Generation:
         "analysis_version": ANALYSIS_VERSION,
         "corpus": str(corpus_dir.resolve()),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "knowledge": knowledge,  # fingerprint of the knowledge files the entities came from
     }
     _write_atomically(path / META, json.dumps(meta, indent=2))
     return Generation(path, meta)

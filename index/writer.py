@@ -23,6 +23,8 @@ from whoosh.index import LockError
 from index import schema as f
 from index import store
 from index.analysis import has_stemmer
+from index.entities import Extraction, extract_entities
+from index.knowledge import load_knowledge
 from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated
 from index.language import document_language
 from index.reader import CorpusFile, Document, Skipped, read_file, scan_corpus
@@ -94,14 +96,18 @@ def build_index(
 
 
 def _usable_generation(index_dir: Path) -> store.Generation | None:
+    """The current generation, unless it must be rebuilt (none, another version, other knowledge)."""
     try:
-        return store.current_generation(index_dir)
+        generation = store.current_generation(index_dir)
     except (IndexNotFound, IndexOutdated):
         return None
+    if generation.meta.get("knowledge") != load_knowledge().fingerprint:
+        return None  # the knowledge files changed: every article's entities must be extracted again
+    return generation
 
 
 def _full_build(corpus_dir, index_dir, files, report, skip, progress) -> None:
-    generation = store.new_generation(index_dir, corpus_dir)
+    generation = store.new_generation(index_dir, corpus_dir, knowledge=load_knowledge().fingerprint)
     try:
         ix = whoosh_index.create_in(str(generation.path), f.build_schema())
         writer = ix.writer(limitmb=WRITER_MEMORY_MB)
@@ -204,6 +210,26 @@ def document_fields(document: Document) -> dict:
     }
     if has_stemmer(lang):
         fields[f.stemmed_field(lang)] = searchable
+    fields.update(entity_fields(extract_entities(searchable, lang), title_length=len(document.title) + 1))
+    return fields
+
+
+def entity_fields(extraction: Extraction, title_length: int) -> dict:
+    """The facet fields of one document, and its mentions for display.
+
+    Mentions are stored with offsets into the article text (negative: in the
+    title), grouped by entity: {"person": [[value, is_new, [[start, end, surface], …]], …], …}.
+    """
+    fields: dict = {}
+    for kind in f.ENTITY_FACETS:
+        values = [value.replace(f.VALUE_SEPARATOR, " ") for value in extraction.values(kind)]
+        fields[kind] = f.VALUE_SEPARATOR.join(values)
+        fields[f.facet_column(kind)] = "\x1f".join(values).encode("utf-8")
+    grouped: dict[str, dict[str, list]] = {kind: {} for kind in f.ENTITY_FACETS}
+    for mention in extraction.mentions:
+        entry = grouped[mention.kind].setdefault(mention.value, [mention.value, mention.is_new, []])
+        entry[2].append([mention.start - title_length, mention.end - title_length, mention.text])
+    fields[f.ENTITIES] = {kind: list(entries.values()) for kind, entries in grouped.items()}
     return fields
 
 

@@ -16,13 +16,13 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
 
-from index import IndexNotFound, current_generation, current_name, has_stemmer
+from index import IndexNotFound, current_generation, current_name, has_stemmer, load_knowledge
 from index.errors import CorpusSearchError
-from index.schema import DATE, ID, LANG
+from index.schema import DATE, ENTITIES, ENTITY_FACETS, ID, LANG, VALUE_SEPARATOR
 from search.facets import DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters
 from search.highlight import snippet
 from search.query import QueryCompiler
-from search.results import Hit, SearchResult, StoredArticle
+from search.results import EntityMentions, Hit, SearchResult, StoredArticle
 from search.syntax import QueryError, parse
 
 Sort = Literal["relevance", "date"]
@@ -56,8 +56,15 @@ class Engine:
         offset: int = 0,
         sort: Sort = "relevance",
         facet_limit: int = DEFAULT_FACET_LIMIT,
+        expand_entities: bool = True,
+        language: str = "en",
     ) -> SearchResult:
         """Run a query; an empty query lists every document the filters allow.
+
+        With ``expand_entities`` (the default), words that name a known person,
+        organization or country in any language also find the articles that
+        mention it in another language, ranked below literal matches.
+        ``language`` is the one country names are given in (facet labels).
 
         :raise QueryError: for a query over the size limits, an unknown facet,
             a negative limit or offset, or an unknown sort.
@@ -67,16 +74,18 @@ class Engine:
             raise QueryError(query, "limit, offset and facet_limit must not be negative")
         if sort not in SORTS:
             raise QueryError(query, f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        filters = normalize_filters(filters)
+        knowledge = load_knowledge()
+        filters = normalize_filters(filters, knowledge)
         tree = parse(query)
         searcher = self._searcher()
-        compiled = QueryCompiler(searcher.reader(), self._languages(searcher)).compile(tree)
+        compiler = QueryCompiler(searcher.reader(), self._languages(searcher), knowledge if expand_entities else None)
+        compiled = compiler.compile(tree)
         restriction = filter_query(filters)
         final = compiled.query if restriction is None else wq.And([compiled.query, restriction])
 
         matched = list(searcher.docs_for_query(final))
         total = len(matched)
-        facets = count_facets(searcher.reader(), matched, facet_limit)
+        facets = count_facets(searcher.reader(), matched, facet_limit, language)
         hits = []
         wanted = min(offset + limit, MAX_LIMIT)
         if wanted > offset and total > offset:
@@ -88,17 +97,21 @@ class Engine:
             )
             for result in results[offset:wanted]:
                 stored = result.fields()
+                entity_spans = _entity_spans(stored, compiled.highlight.entities)
                 hits.append(
                     Hit(
                         id=stored[ID],
                         title=stored.get("title", ""),
                         lang=stored.get(LANG, ""),
                         score=0.0 if by_date else float(result.score or 0.0),
-                        snippet=snippet(stored.get("text", ""), stored.get(LANG, ""), compiled.highlight),
+                        snippet=snippet(stored.get("text", ""), stored.get(LANG, ""), compiled.highlight, entity_spans),
                         date=stored.get(DATE) or None,
                         url=stored.get("url"),
                         source=stored.get("source"),
                         path=stored.get("path"),
+                        person=_values(stored, "person"),
+                        country=_values(stored, "country"),
+                        org=_values(stored, "org"),
                     )
                 )
         return SearchResult(
@@ -131,6 +144,10 @@ class Engine:
             url=stored.get("url"),
             source=stored.get("source"),
             path=stored.get("path"),
+            person=_values(stored, "person"),
+            country=_values(stored, "country"),
+            org=_values(stored, "org"),
+            entities=_entity_mentions(stored),
         )
 
     def document_count(self) -> int:
@@ -175,6 +192,36 @@ class Engine:
         """The stemmed languages the index holds: only their fields are searched."""
         present = (term.decode("utf-8") if isinstance(term, bytes) else term for term in searcher.lexicon(LANG))
         return tuple(lang for lang in present if has_stemmer(lang))
+
+
+def _values(stored: dict, facet: str) -> tuple[str, ...]:
+    packed = stored.get(facet) or ""
+    return tuple(value for value in packed.split(VALUE_SEPARATOR) if value)
+
+
+def _entity_mentions(stored: dict) -> tuple[EntityMentions, ...]:
+    """The document's entities with their mentions, in facet order (see index.writer.entity_fields)."""
+    grouped = stored.get(ENTITIES) or {}
+    return tuple(
+        EntityMentions(kind, value, is_new, tuple((start, end, text) for start, end, text in spans))
+        for kind in ENTITY_FACETS
+        for value, is_new, spans in grouped.get(kind, ())
+    )
+
+
+def _entity_spans(stored: dict, wanted: set[tuple[str, str]]) -> list[tuple[int, int]]:
+    """Where the text mentions the entities a query asked for (body offsets only)."""
+    if not wanted:
+        return []
+    grouped = stored.get(ENTITIES) or {}
+    return [
+        (start, end)
+        for kind, value in wanted
+        for entry_value, _, spans in grouped.get(kind, ())
+        if entry_value == value
+        for start, end, _ in spans
+        if start >= 0
+    ]
 
 
 def open_engine(index_dir: Path | str) -> Engine:

@@ -3,6 +3,9 @@
 Counts come from the per-document column of each facet field, read for the
 matched documents only: never from stored fields, never by walking the
 postings of each value.
+
+Filter values may be written any way the knowledge base knows: ``person:
+poutine`` is ``Vladimir Putin``, ``country:Nordkorea`` is ``KP``.
 """
 from __future__ import annotations
 
@@ -11,35 +14,49 @@ from typing import Iterable, Mapping
 
 from whoosh import query as wq
 
-from index.schema import FACET_FIELDS, LANG
+from index import country_name
+from index.schema import ENTITY_FACETS, FACET_FIELDS, LANG, facet_column
 from search.results import FacetValue
 from search.syntax import QueryError
 
 FACETS = FACET_FIELDS
 DEFAULT_FACET_LIMIT = 10
-# A document has one language: several languages mean "any of them". Other
-# facets (people, countries, …) are multi-valued: every value given must hold.
+SEPARATOR = b"\x1f"
+# A document has one language: several languages mean "any of them". The
+# entity facets are multi-valued: every value given must hold.
 ANY_OF = frozenset({LANG})
 
 
-def normalize_filters(filters: Mapping[str, Iterable[str]] | None) -> dict[str, tuple[str, ...]]:
-    """Filters as {facet: (values, …)}, empty values dropped, unknown facets refused."""
+def normalize_filters(filters: Mapping[str, Iterable[str]] | None, knowledge=None) -> dict[str, tuple[str, ...]]:
+    """Filters as {facet: (canonical values, …)}, empty values dropped, unknown facets refused."""
     normalized = {}
     for name, values in (filters or {}).items():
         if name not in FACETS:
             raise QueryError(f"{name}:", f"there is no facet {name!r}; the facets are {', '.join(FACETS)}")
         if isinstance(values, str):
             values = [values]
-        kept = tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+        kept = tuple(dict.fromkeys(canonical_value(name, v, knowledge) for v in values if v and v.strip()))
         if kept:
             normalized[name] = kept
     return normalized
 
 
+def canonical_value(facet: str, value: str, knowledge=None) -> str:
+    """The indexed form of a facet value: ``sv`` for ``SV``, ``Vladimir Putin`` for ``Poutine``."""
+    value = " ".join(value.split())
+    if facet == LANG:
+        return value.lower()
+    if knowledge is not None and facet in ENTITY_FACETS:
+        entity = knowledge.lookup(facet, value)
+        if entity is not None:
+            return entity.value
+    return value.upper() if facet == "country" and len(value) == 2 else value
+
+
 def filter_query(filters: dict[str, tuple[str, ...]]) -> wq.Query | None:
     clauses = []
     for name, values in filters.items():
-        terms = [wq.Term(name, value.lower() if name == LANG else value) for value in values]
+        terms = [wq.Term(name, value) for value in values]
         if name in ANY_OF:
             clauses.append(terms[0] if len(terms) == 1 else wq.Or(terms))
         else:
@@ -49,14 +66,28 @@ def filter_query(filters: dict[str, tuple[str, ...]]) -> wq.Query | None:
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
 
-def count_facets(reader, docnums: Iterable[int], limit: int) -> dict[str, tuple[FacetValue, ...]]:
-    """The ``limit`` most frequent values of each facet among ``docnums``."""
-    docnums = list(docnums)
+def count_facets(reader, docnums: list[int], limit: int, language: str = "en") -> dict[str, tuple[FacetValue, ...]]:
+    """The ``limit`` most frequent values of each facet among ``docnums``.
+
+    Countries carry a label: their name in ``language``.
+    """
     counts = {}
     for name in FACETS:
-        column = reader.column_reader(name)
-        counter = Counter(column[docnum] for docnum in docnums)
-        counter.pop("", None)
-        ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-        counts[name] = tuple(FacetValue(value, count) for value, count in ranked[:limit])
+        counter: Counter = Counter()
+        if name in ENTITY_FACETS:
+            column = reader.column_reader(facet_column(name))
+            for docnum in docnums:
+                packed = column[docnum]
+                if packed:
+                    counter.update(packed.split(SEPARATOR))
+            counter = Counter({value.decode("utf-8"): n for value, n in counter.items()})
+        else:
+            column = reader.column_reader(name)
+            counter.update(column[docnum] for docnum in docnums)
+            counter.pop("", None)
+        ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        counts[name] = tuple(
+            FacetValue(value, count, country_name(value, language) if name == "country" else None)
+            for value, count in ranked
+        )
     return counts

@@ -75,9 +75,15 @@ def fragments(text: str, spans: list[tuple[int, int]]) -> tuple[Fragment, ...]:
     return tuple(out)
 
 
-def snippet(text: str, lang: str, terms: HighlightTerms, max_chars: int = SNIPPET_CHARS) -> tuple[Fragment, ...]:
-    """The passage of about ``max_chars`` that shows the most distinct marked words."""
-    spans = marked_spans(text, lang, terms)
+def snippet(
+    text: str, lang: str, terms: HighlightTerms, extra_spans: list[tuple[int, int]] = (), max_chars: int = SNIPPET_CHARS
+) -> tuple[Fragment, ...]:
+    """The passage of about ``max_chars`` that shows the most distinct marked words.
+
+    ``extra_spans`` are marked too: the mentions of the entities the query
+    named in another language ("Putin" in an Italian article, for "Poutine").
+    """
+    spans = _merge(marked_spans(text, lang, terms) + list(extra_spans))
     start = _best_window(text, spans, max_chars)
     end = min(len(text), start + max_chars)
     if end < len(text):  # end on a word boundary

@@ -24,11 +24,17 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from index import analyzer_for, exact_analyzer, fold, stop_words
-from index.schema import EXACT, LANG, TITLE, stemmed_field
+from index.knowledge import ALL_CAPS, KnowledgeBase, case_pattern, tokens_of
+from index.schema import ENTITY_FACETS, EXACT, LANG, TITLE, stemmed_field
+from search.facets import canonical_value
 from search.syntax import And, FieldValue, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Word
 
 EXACT_BOOST = 1.5
+# An article that only has the entity (named in another language) ranks below
+# one that has the words the user typed.
+ENTITY_BOOST = 0.3
 MAX_EXPANSIONS = 200
+MAX_ENTITY_WORDS = 6
 
 
 @dataclass
@@ -40,9 +46,10 @@ class HighlightTerms:
     prefixes: set[str] = field(default_factory=set)
     phrases: set[tuple[str, ...]] = field(default_factory=set)  # folded words in order
     weak: set[str] = field(default_factory=set)  # stop words: marked only beside a marked word
+    entities: set[tuple[str, str]] = field(default_factory=set)  # (facet, value): their mentions are marked
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.prefixes or self.phrases or any(self.stems.values()))
+        return bool(self.exact or self.prefixes or self.phrases or self.entities or any(self.stems.values()))
 
 
 @dataclass
@@ -58,11 +65,15 @@ class QueryCompiler:
 
     ``languages`` are the stemmed languages present in the index: only their
     fields are queried, and only their stop words make a word optional.
+    With a ``knowledge`` base, words that name a known entity or country in
+    any language also match the articles that have it as a facet value
+    (cross-lingual search); without one, words match only words.
     """
 
-    def __init__(self, reader, languages: tuple[str, ...]) -> None:
+    def __init__(self, reader, languages: tuple[str, ...], knowledge: KnowledgeBase | None = None) -> None:
         self.reader = reader
         self.languages = languages
+        self.knowledge = knowledge
         self.highlight = HighlightTerms()
         self.notes: list[str] = []
         self._optional_words = frozenset(fold(word) for lang in languages for word in stop_words(lang))
@@ -86,9 +97,12 @@ class QueryCompiler:
         if isinstance(node, MatchAll):
             return wq.Every()
         if isinstance(node, FieldValue):
-            return wq.Term(node.field, node.value.lower()) if node.field == LANG else wq.Term(node.field, node.value)
+            value = canonical_value(node.field, node.value, self.knowledge)
+            if node.field in ENTITY_FACETS and not negated:
+                self.highlight.entities.add((node.field, value))
+            return wq.Term(node.field, value)
         if isinstance(node, Word):
-            return self._word(node.text, node.field, negated)
+            return self._plain_words([node], negated) if node.field is None else self._word(node.text, node.field, negated)
         if isinstance(node, Phrase):
             return self._phrase(node.text, node.field, negated)
         if isinstance(node, Prefix):
@@ -99,20 +113,16 @@ class QueryCompiler:
 
     def _and(self, node: And, negated: bool) -> wq.Query | None:
         required, optional, excluded = [], [], []
-        for child in node.children:
-            is_optional = self._is_optional(child)
-            if is_optional:
-                query = self._word(child.text, child.field, negated, optional=True)
-            else:
-                query = self._node(child, negated)
-            if query is None:
+        for group in _plain_word_runs(node.children):
+            if isinstance(group, list):  # consecutive plain words: entity names may span them
+                for words, is_optional in self._split_entities(group):
+                    query = self._plain_words(words, negated, optional=is_optional)
+                    if query is not None:
+                        (optional if is_optional else required).append(query)
                 continue
-            if isinstance(child, Not):
-                excluded.append(query)
-            elif is_optional:
-                optional.append(query)
-            else:
-                required.append(query)
+            query = self._node(group, negated)
+            if query is not None:
+                (excluded if isinstance(group, Not) else required).append(query)
         if not required:
             required, optional = optional, []
         if not required:
@@ -123,6 +133,56 @@ class QueryCompiler:
         if optional:
             query = wq.AndMaybe(query, wq.Or(optional))
         return query
+
+    def _split_entities(self, words: list[Word]) -> list[tuple[list[Word], bool]]:
+        """Words grouped as they will be searched: an entity's name together, others alone.
+
+        Returns (words, is_optional) pairs; a lone stop word is optional.
+        """
+        groups, i = [], 0
+        while i < len(words):
+            span = self._entity_span(words, i)
+            if span:
+                groups.append((words[i : i + span], False))
+                i += span
+            else:
+                groups.append(([words[i]], self._is_optional(words[i])))
+                i += 1
+        return groups
+
+    def _entity_span(self, words: list[Word], start: int) -> int:
+        """How many words from ``start`` name a known entity (0: none)."""
+        if self.knowledge is None:
+            return 0
+        for end in range(min(len(words), start + MAX_ENTITY_WORDS), start, -1):
+            if self._entities_named(words[start:end]):
+                return end - start
+        return 0
+
+    def _entities_named(self, words: list[Word]) -> list[tuple[str, str]]:
+        """(facet, value) of the entities these words name, as a user would type them."""
+        text = " ".join(word.text for word in words)
+        typed = case_pattern(text)
+        found = []
+        for alias in self.knowledge.aliases.get(tokens_of(text), ()) if self.knowledge else ():
+            if alias.is_short or alias.is_combining:
+                continue
+            if any(rule == ALL_CAPS and seen != ALL_CAPS for rule, seen in zip(alias.case, typed)):
+                continue  # "un" is not "UN"
+            found.append((alias.entity.kind, alias.entity.value))
+        return list(dict.fromkeys(found))
+
+    def _plain_words(self, words: list[Word], negated: bool, optional: bool = False) -> wq.Query | None:
+        """Words searched as words, and, if they name a known entity, as that entity too."""
+        parts = [q for q in (self._word(w.text, None, negated, optional) for w in words) if q is not None]
+        literal = (wq.And(parts) if len(parts) > 1 else parts[0]) if parts else None
+        entities = [] if optional else self._entities_named(words)
+        if not entities:
+            return literal
+        if not negated:
+            self.highlight.entities.update(entities)
+        alternatives = [wq.Term(kind, value, boost=ENTITY_BOOST) for kind, value in entities]
+        return wq.Or(([literal] if literal is not None else []) + alternatives)
 
     def _is_optional(self, node: Node) -> bool:
         return isinstance(node, Word) and node.field is None and fold(node.text) in self._optional_words
@@ -189,6 +249,20 @@ class QueryCompiler:
                 self.highlight.prefixes.add(word)
         ordered = sorted(terms)
         return wq.Or([wq.Or([wq.Term(name, term) for term in ordered]) for name in fields])
+
+
+def _plain_word_runs(children) -> list:
+    """Children with each run of consecutive plain (unfielded) words gathered in a list."""
+    grouped: list = []
+    for child in children:
+        if isinstance(child, Word) and child.field is None:
+            if grouped and isinstance(grouped[-1], list):
+                grouped[-1].append(child)
+            else:
+                grouped.append([child])
+        else:
+            grouped.append(child)
+    return grouped
 
 
 def _positions(analyzer, text: str) -> list[list[str]]:

@@ -37,6 +37,9 @@ class Hit:
     url: str | None = None
     source: str | None = None
     path: str | None = None
+    person: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    org: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -51,6 +54,9 @@ class Hit:
             "url": self.url,
             "source": self.source,
             "path": self.path,
+            "person": list(self.person),
+            "country": list(self.country),
+            "org": list(self.org),
         }
 
 
@@ -58,9 +64,13 @@ class Hit:
 class FacetValue:
     value: str
     count: int
+    label: str | None = None  # how to show the value (a country's name in the reader's language)
 
     def to_json(self) -> dict:
-        return {"value": self.value, "count": self.count}
+        data = {"value": self.value, "count": self.count}
+        if self.label is not None:
+            data["label"] = self.label
+        return data
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,24 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
+class EntityMentions:
+    """One entity of a document and where the document names it."""
+
+    kind: str  # person, country, org
+    value: str
+    is_new: bool  # found by discovery, not in the knowledge base
+    mentions: tuple[tuple[int, int, str], ...]  # (start, end, as written); offsets into the text, negative: the title
+
+    def to_json(self) -> dict:
+        return {
+            "value": self.value,
+            "is_new": self.is_new,
+            "mentions": sorted({text for _, _, text in self.mentions}),
+            "spans": [[start, end] for start, end, _ in self.mentions],
+        }
+
+
+@dataclass(frozen=True)
 class StoredArticle:
     """One document as the index holds it, for display."""
 
@@ -103,6 +131,10 @@ class StoredArticle:
     url: str | None = None
     source: str | None = None
     path: str | None = None
+    person: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    org: tuple[str, ...] = ()
+    entities: tuple[EntityMentions, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -114,4 +146,10 @@ class StoredArticle:
             "url": self.url,
             "source": self.source,
             "path": self.path,
+            "person": list(self.person),
+            "country": list(self.country),
+            "org": list(self.org),
+            "entities": {
+                kind: [e.to_json() for e in self.entities if e.kind == kind] for kind in ("person", "country", "org")
+            },
         }

@@ -5,6 +5,7 @@
     malta -lavrov           NOT lavrov (also: NOT lavrov)
     "consiglio di sicurezza"  an exact phrase, in order
     title:putin  lang:sv    a field (title: takes words, phrases, prefixes)
+    person:"Vladimir Putin"  country:KP  org:NATO   a facet value (any alias works)
     sanz*  putni~  putni~2  a prefix; a fuzzy word (edit distance 1 or 2)
     (a OR b) c              grouping
     *                       every document
@@ -25,7 +26,7 @@ MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
 MAX_DEPTH = 20
 TEXT_FIELDS = ("title",)
-DEFAULT_KEYWORD_FIELDS = ("lang",)
+DEFAULT_KEYWORD_FIELDS = ("lang", "person", "country", "org")
 
 
 class QueryError(CorpusSearchError):

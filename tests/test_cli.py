@@ -22,11 +22,15 @@ def test_bare_query_is_shorthand_for_search(run_cli, seed_index):
 def test_search_json_contract(search_json):
     result = search_json("Putin")
     assert {"query", "total", "took_ms", "hits", "facets"} <= result.keys()
-    assert result["query"] == "Putin" and result["total"] == len(result["hits"]) == 3
+    assert result["query"] == "Putin" and result["total"] == len(result["hits"]) == 4
     for hit in result["hits"]:
-        assert {"id", "title", "lang", "score", "snippet"} <= hit.keys()
-        assert isinstance(hit["score"], float) and "<mark>Putin</mark>" in hit["snippet"]
-    assert result["facets"]["lang"] == [{"value": "it", "count": 2}, {"value": "sv", "count": 1}]
+        assert {"id", "title", "lang", "score", "snippet", "person", "country", "org"} <= hit.keys()
+        assert isinstance(hit["score"], float) and "Vladimir Putin" in hit["person"]
+    assert [h["lang"] for h in result["hits"]][-1] == "fr"  # 'Poutine': found through the entity, ranked last
+    assert "<mark>Vladimir Poutine</mark>" in result["hits"][-1]["snippet"]  # the mention is marked
+    assert result["facets"]["lang"] == [{"value": "it", "count": 2}, {"value": "fr", "count": 1},
+                                        {"value": "sv", "count": 1}]
+    assert {"value": "Vladimir Putin", "count": 4} in result["facets"]["person"]
 
 
 def test_limit_offset_and_lang(search_json):

@@ -49,14 +49,15 @@ def test_phrase_matches_words_in_order(seed_engine):
 
 def test_prefix_and_fuzzy(seed_engine):
     assert "004_60e6953ebaf8c9e4.txt" in ids(seed_engine.search("sanz*"))
-    assert ids(seed_engine.search("Shoygu~")) == SHOIGU_DOCS  # one letter off
-    assert ids(seed_engine.search("Shoygu")) == []
+    assert ids(seed_engine.search("Shoigy~")) == SHOIGU_DOCS  # one letter off
+    assert ids(seed_engine.search("Shoigy")) == []
 
 
 def test_title_and_lang_fields(seed_engine):
     assert ids(seed_engine.search("title:Shoigu")) == ["003_479425f1d2741736.txt"]
     assert ids(seed_engine.search("Putin lang:sv")) == ["002_f821f3d7de1c528f.txt"]
-    assert ids(seed_engine.search("Putin", filters={"lang": ["sv", "fr"]})) == ["002_f821f3d7de1c528f.txt"]
+    assert ids(seed_engine.search("Putin", filters={"lang": ["sv", "fr"]}, expand_entities=False)) == [
+        "002_f821f3d7de1c528f.txt"]
 
 
 def test_elided_article_matches_bare_noun(seed_engine):
@@ -129,7 +130,7 @@ def test_paging_covers_every_hit_once(seed_engine):
 def test_facet_counts_cover_all_hits_not_just_the_page(seed_engine):
     result = seed_engine.search("Putin", limit=1)
     assert len(result.hits) == 1
-    assert {v.value: v.count for v in result.facets["lang"]} == {"it": 2, "sv": 1}
+    assert {v.value: v.count for v in result.facets["lang"]} == {"it": 2, "fr": 1, "sv": 1}
     assert sum(v.count for v in result.facets["lang"]) == result.total
 
 

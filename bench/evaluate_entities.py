@@ -1,0 +1,166 @@
+"""Evaluate entity extraction: facet precision/recall on the seed gold, mention P/R on NER gold, speed.
+
+Run: python bench/evaluate_entities.py [--max-sentences N]
+
+1. Seed gold (../shared/eval/seed-entities.json), scored as its 'about' says:
+   precision = correct extracted values / extracted values, where extracted
+   values that are 'optional' count as neither right nor wrong (and an 'accept'
+   alternative counts as its canonical value); recall = required values found
+   / required values.
+2. Sentence-level NER gold (../shared/ner/*.conll, PER and ORG): a predicted
+   person/organization mention is right when a gold PER/ORG span of the same
+   sentence has the same (folded) text. This is strict: the extractor is
+   built for document facets, not for tagging every mention.
+3. Speed: articles per second on the seed articles and on ../shared/corpora samples.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from index.analysis import fold  # noqa: E402
+from index.entities import extract_entities  # noqa: E402
+from index.knowledge import load_knowledge  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+FACETS = (("person", "people"), ("country", "countries"), ("org", "orgs"))
+NER_SETS = {
+    "it": ["it_kind_wikinews_dev.conll", "it_wikineural_test.conll"],
+    "fr": ["fr_newseye_historical_dev.conll", "fr_europeana_bnf_ocr.conll", "fr_wikineural_test.conll"],
+    "sv": ["sv_webbnyheter2012_train.conll", "sv_newseye_historical_dev.conll", "sv_newseye_historical_train.conll"],
+}
+
+
+def seed_scores(corpus: Path, gold_path: Path) -> dict[str, tuple[float, float, list[str]]]:
+    gold = json.loads(gold_path.read_text())["documents"]
+    totals = {kind: [0, 0, 0, 0] for kind, _ in FACETS}  # correct, extracted (scored), found required, required
+    errors: dict[str, list[str]] = {kind: [] for kind, _ in FACETS}
+    for name, doc in gold.items():
+        extraction = extract_entities((corpus / name).read_text(), doc["lang"])
+        accept = {alt: canonical for canonical, alts in doc.get("accept", {}).items() for alt in alts}
+        for kind, gold_key in FACETS:
+            required, optional = set(doc[gold_key]["required"]), set(doc[gold_key]["optional"])
+            got = {accept.get(value, value) for value in extraction.values(kind)}
+            scored = got - optional
+            correct = scored & required
+            totals[kind][0] += len(correct)
+            totals[kind][1] += len(scored)
+            totals[kind][2] += len(got & required)
+            totals[kind][3] += len(required)
+            errors[kind] += [f"{name}: extra {v!r}" for v in sorted(scored - required)]
+            errors[kind] += [f"{name}: missed {v!r}" for v in sorted(required - got)]
+    return {
+        kind: (c / e if e else 1.0, f / r if r else 1.0, errors[kind])
+        for kind, (c, e, f, r) in totals.items()
+    }
+
+
+def read_conll(path: Path, limit: int):
+    """Sentences as (text, {"PER": {folded spans}, "ORG": {...}})."""
+    sentences, words, spans, current = [], [], {"PER": set(), "ORG": set()}, None
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines() + [""]:
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            if current:
+                spans[current[0]].add(fold(" ".join(current[1])))
+            if words:
+                sentences.append((" ".join(words), spans))
+                if len(sentences) >= limit:
+                    break
+            words, spans, current = [], {"PER": set(), "ORG": set()}, None
+            continue
+        parts = line.split("\t")
+        word, tag = parts[0], parts[-1].strip()
+        words.append(word)
+        if current and not (tag.startswith("I-") and tag[2:] == current[0]):
+            spans[current[0]].add(fold(" ".join(current[1])))
+            current = None
+        if tag.startswith("B-") and tag[2:] in spans:
+            current = (tag[2:], [word])
+        elif tag.startswith("I-") and current:
+            current[1].append(word)
+    return sentences
+
+
+def ner_scores(path: Path, lang: str, limit: int) -> dict[str, tuple[float, float, int]]:
+    kinds = {"PER": "person", "ORG": "org"}
+    counts = {label: [0, 0, 0, 0] for label in kinds}  # right predicted, predicted, found gold, gold
+    for text, gold in read_conll(path, limit):
+        extraction = extract_entities(text, lang)
+        for label, kind in kinds.items():
+            predicted = {fold(" ".join(m.text.split())) for m in extraction.mentions if m.kind == kind}
+            counts[label][0] += len(predicted & gold[label])
+            counts[label][1] += len(predicted)
+            counts[label][2] += len(gold[label] & predicted)
+            counts[label][3] += len(gold[label])
+    return {
+        label: (rp / p if p else 0.0, fg / g if g else 0.0, g)
+        for label, (rp, p, fg, g) in counts.items()
+    }
+
+
+def speed(texts: list[tuple[str, str]]) -> float:
+    start = time.perf_counter()
+    for text, lang in texts:
+        extract_entities(text, lang)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def corpus_sample(limit: int) -> list[tuple[str, str]]:
+    texts = []
+    for path in sorted((SHARED / "corpora").glob("*.jsonl")):
+        with open(path, encoding="utf-8") as f:
+            for number, line in enumerate(f):
+                if number >= limit:
+                    break
+                record = json.loads(line)
+                texts.append((f"{record.get('title') or ''}\n{record['text']}", record.get("lang") or ""))
+    return texts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-sentences", type=int, default=3000, help="per NER file")
+    parser.add_argument("--speed-articles", type=int, default=500, help="per corpus file")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    knowledge = load_knowledge()
+    print(f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {platform.machine()} · Python {platform.python_version()}")
+    print(f"knowledge base: {len(knowledge.people)} people, {len(knowledge.orgs)} organizations, "
+          f"{len(knowledge.aliases)} aliases (loaded in {time.perf_counter() - started:.2f} s)")
+
+    print("\nSeed gold (5 articles), document-level facets:")
+    for kind, (precision, recall, errors) in seed_scores(ROOT / "corpus", SHARED / "eval" / "seed-entities.json").items():
+        print(f"  {kind:8} precision {precision:.3f}  recall {recall:.3f}")
+        for error in errors:
+            print(f"           {error}")
+
+    print(f"\nNER gold, mentions (first {args.max_sentences} sentences per file; exact span text):")
+    for lang, files in NER_SETS.items():
+        for name in files:
+            path = SHARED / "ner" / name
+            if not path.exists():
+                continue
+            scores = ner_scores(path, lang, args.max_sentences)
+            cells = "  ".join(f"{label} P {p:.3f} R {r:.3f} (n={n})" for label, (p, r, n) in scores.items())
+            print(f"  {name:36} {cells}")
+
+    seeds = [(p.read_text(), "") for p in sorted((ROOT / "corpus").iterdir())]
+    sample = corpus_sample(args.speed_articles)
+    print("\nSpeed (one process):")
+    print(f"  seed articles: {speed(seeds * 20):.0f} articles/s")
+    if sample:
+        size = sum(len(t) for t, _ in sample) / len(sample)
+        print(f"  ../shared/corpora sample: {speed(sample):.0f} articles/s over {len(sample)} articles (avg {size:.0f} chars)")
+
+
+if __name__ == "__main__":
+    main()

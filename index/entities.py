@@ -1,0 +1,406 @@
+"""Entity extraction: text → the people, countries and organizations it mentions.
+
+One method for every language, so that one story gets one set of facets
+whatever language it is told in:
+
+1. **Known entities**: every alias of the knowledge base (``index/knowledge.py``)
+   is found in one pass of an Aho-Corasick automaton over the folded tokens;
+   the longest match wins, and each match must respect the case the
+   knowledge file writes it with (``Usa`` is a country, ``usa`` a verb).
+2. **Guards** against the classic traps: a single-word name glued to another
+   capitalized word belongs to a longer name (*Jordan Bardella*, *Trump
+   Tower*); a combining form counts only inside a compound (*sino-russe*,
+   not Italian *sino a*); a short form (*Wang*, *Li*) counts only when the
+   full name is in the article; words inside a matched organization name are
+   not countries.
+3. **Spelling variants** of known people (*Serghei*, *Ergei Shoigu*, *Li
+   Changfu*): a capitalized name that differs from a known one in one token by
+   a single edit resolves to it; two edits make a proposal for a curator, never
+   a merge (*Li Qiang* and *Li Keqiang* stay two people).
+4. **Discovery** of people and organizations the knowledge base lacks: a
+   capitalized sequence after a title (*il ministro*, *le président*,
+   *utrikesminister*) or starting with a known given name is a person; one
+   containing an organization word (*Ministero*, *Council*, *-partiet*) is an
+   organization. Their values are the names as written, their ids provisional
+   (``new:…``).
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+from collections import Counter
+from dataclasses import dataclass, field
+
+from index.analysis import fold, stop_words, words
+from index.knowledge import ALL_CAPS, ANY, CAPITAL, Alias, KnowledgeBase, load_knowledge
+
+FACET_KINDS = ("person", "country", "org")
+
+PERSON_TITLES = frozenset(fold(w) for w in """
+    presidente premier ministro ministra segretario segretaria generale ammiraglio colonnello leader capo
+    portavoce ambasciatore ambasciatrice senatore senatrice deputato deputata sindaco papa cancelliere
+    dottor dottore professor professore avvocato giudice procuratore signor signora commissario direttore
+    direttrice viceministro vicepresidente consigliere consigliera zar omologo omologa dittatore
+    président présidente ministre secrétaire général amiral colonel chef porte-parole ambassadeur ambassadrice
+    sénateur sénatrice député députée maire pape chancelier chancelière docteur monsieur madame juge procureur
+    directeur directrice commissaire conseiller conseillère homologue dirigeant dirigeante dictateur
+    president presidenten premiärminister premiärministern statsminister statsministern minister ministern
+    general generalen talesperson talesman ambassadör ambassadören kansler förbundskansler påven påve
+    borgmästare chefen ledaren partiledare partiledaren toppdiplomat toppdiplomaten rådgivare rådgivaren
+    prime secretary admiral spokesman spokeswoman spokesperson ambassador senator mayor pope chancellor
+    dr mr mrs ms judge director adviser advisor counterpart envoy
+""".split())
+TITLE_SUFFIXES = ("minister", "ministern", "rådgivare", "rådgivaren", "diplomat", "diplomaten", "ledare", "ledaren",
+                  "chef", "chefen", "presidenten", "generalen", "sekreterare", "sekreteraren")
+ORG_WORDS = frozenset(fold(w) for w in """
+    ministero ministry ministère consiglio council conseil partito party parti agenzia agency agence banca bank
+    banque università university université fondazione foundation fondation gruppo group groupe commissione
+    commission parlamento parliament parlement tribunale tribunal court cour corte organizzazione organization
+    organisation istituto institute institut unione union fronte front associazione association comitato
+    committee comité esercito army armée corporation company compagnie società holding airlines confederazione
+    federazione fédération federation alleanza alliance movimento movement mouvement forum procura questura
+    prefettura polizia police guardia gendarmerie news times post press agenzia spa srl inc ltd gmbh
+    assembly assemblea assemblée congress congresso congrès senato senate sénat
+""".split())
+ORG_SUFFIXES = ("partiet", "förbundet", "departementet", "myndigheten", "verket", "banken", "domstolen", "rådet",
+                "kommissionen", "institutet", "universitetet", "styrelsen", "inspektionen", "akademien",
+                "föreningen", "bolaget", "kyrkan", "polisen")
+NAME_PARTICLES = frozenset("von van der de da di del bin ibn al el le la du dos das".split())
+ORG_CONNECTORS = NAME_PARTICLES | frozenset(
+    "della delle dei degli dello des of the for för och and et e y för för i in per pour sur".split())
+SENTENCE_BREAKS = frozenset('.!?…:;«»"“”„\n\r—–([')
+HYPHENS = frozenset("-‐‑")
+MAX_NAME_TOKENS = 6
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: str
+    value: str
+    text: str  # as written in the article
+    start: int
+    end: int
+    is_new: bool = False  # discovered, not in the knowledge base
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A name that looks like a known person's but not enough to be merged."""
+
+    text: str
+    candidate: str
+    distance: int
+
+
+@dataclass(frozen=True)
+class Extraction:
+    person: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    org: tuple[str, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    proposals: tuple[Proposal, ...] = ()
+
+    def values(self, kind: str) -> tuple[str, ...]:
+        return getattr(self, kind)
+
+
+@dataclass(slots=True)
+class _Token:
+    folded: str
+    start: int
+    end: int
+    text: str
+    is_capitalized: bool
+    is_all_caps: bool
+    starts_sentence: bool
+    in_compound: bool
+
+
+@dataclass(slots=True)
+class _Match:
+    alias: Alias
+    first: int  # token indexes, inclusive
+    last: int
+
+
+def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None = None) -> Extraction:
+    """The entities ``text`` mentions, as facet values, with their mentions."""
+    knowledge = knowledge or load_knowledge()
+    tokens = _tokens(text)
+    if not tokens:
+        return Extraction()
+    matches = _known_matches(tokens, _automaton(knowledge))
+    full = [m for m in matches if not m.alias.is_short]
+    covered = [False] * len(tokens)
+    for match in full:
+        for i in range(match.first, match.last + 1):
+            covered[i] = True
+    mentions = [_mention(m, tokens, text) for m in full if _passes_guards(m, tokens, covered)]
+    proposals: list[Proposal] = []
+    mentions += _variants_and_discoveries(tokens, covered, knowledge, text, proposals)
+    # Short forms ("Wang", "Li") count only for an entity the article names in full.
+    named = {(m.kind, m.value) for m in mentions}
+    for match in matches:
+        entity = match.alias.entity
+        if match.alias.is_short and (entity.kind, entity.value) in named and not covered[match.first]:
+            mentions.append(_mention(match, tokens, text))
+    return _collect(mentions, proposals, knowledge)
+
+
+def _collect(mentions: list[Mention], proposals: list[Proposal], knowledge: KnowledgeBase) -> Extraction:
+    by_kind: dict[str, Counter] = {kind: Counter() for kind in FACET_KINDS}
+    implied = []
+    for mention in mentions:
+        by_kind[mention.kind][mention.value] += 1
+        entity = knowledge.entities_by_value.get((mention.kind, mention.value))
+        for code in entity.implies if entity else ():
+            implied.append(Mention("country", code, mention.text, mention.start, mention.end))
+    for mention in implied:
+        by_kind["country"][mention.value] += 1
+    ordered = tuple(sorted(mentions + implied, key=lambda m: (m.start, m.kind)))
+    return Extraction(
+        person=_ranked(by_kind["person"]),
+        country=_ranked(by_kind["country"]),
+        org=_ranked(by_kind["org"]),
+        mentions=ordered,
+        proposals=tuple(dict.fromkeys(proposals)),
+    )
+
+
+def _ranked(counter: Counter) -> tuple[str, ...]:
+    return tuple(value for value, _ in sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    previous_end = 0
+    for written, start, end, is_whole in words(text):
+        if is_whole:
+            continue  # the joined form of a compound: names are made of its parts
+        gap = text[previous_end:start]
+        tokens.append(
+            _Token(
+                folded=fold(written),
+                start=start,
+                end=end,
+                text=written,
+                is_capitalized=written[:1].isupper(),
+                is_all_caps=len(written) > 1 and written.isupper(),
+                starts_sentence=not tokens or (gap != " " and any(c in SENTENCE_BREAKS for c in gap)),
+                in_compound=text[end : end + 1] in HYPHENS or (start > 0 and text[start - 1] in HYPHENS),
+            )
+        )
+        previous_end = end
+    return tokens
+
+
+@functools.lru_cache(maxsize=4)
+def _automaton(knowledge: KnowledgeBase):
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for tokens, aliases in knowledge.aliases.items():
+        key = " " + " ".join(tokens) + " "
+        automaton.add_word(key, (len(key), len(tokens), aliases))
+    automaton.make_automaton()
+    return automaton
+
+
+def _known_matches(tokens: list[_Token], automaton) -> list[_Match]:
+    """Longest valid alias matches, left to right, not overlapping."""
+    joined = " " + " ".join(t.folded for t in tokens) + " "
+    starts = []
+    at = 1
+    for token in tokens:
+        starts.append(at)
+        at += len(token.folded) + 1
+    candidates = []
+    for end, (key_length, token_count, aliases) in automaton.iter(joined):
+        first = bisect.bisect_left(starts, end - key_length + 2)
+        last = first + token_count - 1
+        for alias in aliases:
+            if _case_fits(alias, tokens, first) and (not alias.is_combining or tokens[first].in_compound):
+                candidates.append(_Match(alias, first, last))
+                break
+    # Longest first among overlapping candidates; short forms never hide a full name.
+    chosen: list[_Match] = []
+    taken = bytearray(len(tokens))
+    for match in sorted(candidates, key=lambda m: (m.alias.is_short, -(m.last - m.first), m.first)):
+        if not any(taken[match.first : match.last + 1]):
+            taken[match.first : match.last + 1] = b"\x01" * (match.last - match.first + 1)
+            chosen.append(match)
+    return sorted(chosen, key=lambda m: m.first)
+
+
+def _case_fits(alias: Alias, tokens: list[_Token], first: int) -> bool:
+    for rule, token in zip(alias.case, tokens[first : first + len(alias.case)]):
+        if rule == CAPITAL and not token.is_capitalized:
+            return False
+        if rule == ALL_CAPS and not token.is_all_caps:
+            return False
+    return True
+
+
+def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool]) -> bool:
+    """False for a one-word proper name that is really part of a longer unknown name."""
+    alias = match.alias
+    if len(alias.tokens) > 1 or all(rule == ANY for rule in alias.case):
+        return True  # multi-word names are specific; adjectives are lower-case words
+    token = tokens[match.first]
+    if token.is_all_caps and len(token.folded) <= 5:
+        return True  # an acronym (NATO, USA) is not glued to a first name
+    before = tokens[match.first - 1] if match.first > 0 else None
+    after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
+    for neighbour, index in ((before, match.first - 1), (after, match.last + 1)):
+        if neighbour is None or covered[index] or not neighbour.is_capitalized or neighbour.is_all_caps:
+            continue
+        if neighbour is after and after.starts_sentence:
+            continue
+        if neighbour is before and (before.starts_sentence and _is_common(before)) or _is_title(neighbour.folded):
+            continue
+        if neighbour is before and before.end < token.start - 1:
+            continue  # punctuation between them: not one name
+        if neighbour is after and token.end < after.start - 1:
+            continue
+        return False
+    return True
+
+
+def _mention(match: _Match, tokens: list[_Token], text: str) -> Mention:
+    start, end = tokens[match.first].start, tokens[match.last].end
+    entity = match.alias.entity
+    return Mention(entity.kind, entity.value, text[start:end], start, end)
+
+
+def _is_title(folded: str) -> bool:
+    return folded in PERSON_TITLES or folded.endswith(TITLE_SUFFIXES)
+
+
+@functools.cache
+def _common_words() -> frozenset[str]:
+    return frozenset(fold(w) for lang in ("it", "fr", "sv", "en", "de", "es") for w in stop_words(lang))
+
+
+def _is_common(token: _Token) -> bool:
+    return token.folded in _common_words() or token.folded in PERSON_TITLES
+
+
+def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: str, proposals: list[Proposal]):
+    """Mentions found outside the known aliases: spelling variants of known people, then new names."""
+    lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
+    for first, last in _capitalized_runs(tokens, covered):
+        run = tokens[first : last + 1]
+        # A run starting a sentence with a common word ("Il", "Quella", "Ufficialmente") sheds it.
+        while run and run[0].starts_sentence and (_is_common(run[0]) or run[0].folded in lowercase_words):
+            run = run[1:]
+            first += 1
+        while run and _is_title(run[0].folded):
+            run = run[1:]
+            first += 1
+        if not run:
+            continue
+        resolved = _resolve_variant(tuple(t.folded for t in run), knowledge, proposals, text[run[0].start : run[-1].end])
+        if resolved:
+            yield Mention("person", resolved, text[run[0].start : run[-1].end], run[0].start, run[-1].end)
+            continue
+        kind = _discovered_kind(run, tokens, first, knowledge, lowercase_words)
+        if kind:
+            name = " ".join(t.text if not t.is_all_caps or kind == "org" else t.text.title() for t in run)
+            name = text[run[0].start : run[-1].end] if kind == "org" else name
+            yield Mention(kind, _clean_name(name), text[run[0].start : run[-1].end], run[0].start, run[-1].end, True)
+
+
+def _capitalized_runs(tokens: list[_Token], covered: list[bool]):
+    """(first, last) of each maximal run of capitalized tokens (org connectors allowed inside)."""
+    i = 0
+    while i < len(tokens):
+        if covered[i] or not tokens[i].is_capitalized or not tokens[i].text[:1].isalpha():
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens) and j - i < MAX_NAME_TOKENS:
+            nxt = tokens[j + 1]
+            gap = tokens[j].end < nxt.start - 1 and text_gap_is_not_space(tokens[j], nxt)
+            if covered[j + 1] or gap or nxt.starts_sentence:
+                break
+            if nxt.is_capitalized and nxt.text[:1].isalpha():
+                j += 1
+            elif nxt.folded in ORG_CONNECTORS and j + 2 < len(tokens) and tokens[j + 2].is_capitalized \
+                    and not covered[j + 2]:
+                j += 2
+            else:
+                break
+        yield i, j
+        i = j + 1
+
+
+def text_gap_is_not_space(left: _Token, right: _Token) -> bool:
+    # Tokens are separated by more than one character: punctuation or several spaces between them.
+    return right.start - left.end > 1
+
+
+def _resolve_variant(name: tuple[str, ...], knowledge: KnowledgeBase, proposals: list[Proposal], written: str):
+    """The known person a misspelt name stands for, when one token differs by a single edit."""
+    if not 2 <= len(name) <= 4:
+        return None
+    best = None
+    for i, seen in enumerate(name):
+        for value, known in _names_but_one(knowledge).get((i, name[:i] + name[i + 1 :]), ()):
+            if known == seen:
+                continue
+            distance = _edit_distance(seen, known, limit=2)
+            if distance == 1 and min(len(seen), len(known)) >= 5:
+                best = value
+            elif distance == 2 and min(len(seen), len(known)) >= 6:
+                proposals.append(Proposal(written, value, 2))
+    return best
+
+
+@functools.lru_cache(maxsize=4)
+def _names_but_one(knowledge: KnowledgeBase) -> dict:
+    """Known people's names keyed by all their tokens but one: (index, the others) → [(value, that token)]."""
+    index: dict[tuple, list] = {}
+    for value, names in knowledge.person_names.items():
+        for name in names:
+            for i, token in enumerate(name):
+                index.setdefault((i, name[:i] + name[i + 1 :]), []).append((value, token))
+    return index
+
+
+def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_words) -> str | None:
+    folded = [t.folded for t in run]
+    if any(w in ORG_WORDS or w.endswith(ORG_SUFFIXES) for w in folded) and len(run) >= 2:
+        return "org"
+    if len(run) == 1 and run[0].folded.endswith(ORG_SUFFIXES) and len(run[0].folded) > 8:
+        return "org"
+    if not 2 <= len(run) <= 4:
+        return None
+    if any(w in ORG_CONNECTORS and w not in NAME_PARTICLES for w in folded):
+        return None
+    if any(_is_common(t) or t.folded in lowercase_words for t in run if t.folded not in NAME_PARTICLES):
+        return None
+    if any(not t.text.replace("-", "").replace("'", "").isalpha() for t in run):
+        return None
+    has_title = any(_is_title(t.folded) for t in tokens[max(0, first - 4) : first])
+    if has_title or folded[0] in knowledge.given_names:
+        return "person"
+    return None
+
+
+def _clean_name(name: str) -> str:
+    return " ".join(name.split())
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or ``limit + 1`` once it is known to exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]

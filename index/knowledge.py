@@ -1,0 +1,319 @@
+"""The knowledge base of entities: what the extractor knows, loaded from editable files.
+
+Three sources make one table of aliases:
+
+- ``data/entities.txt``: people and organizations (names, aliases in every
+  language and script, short forms, options), and given-name transliterations;
+- ``data/countries.json``: adjectives, demonyms, capitals and combining forms;
+- CLDR territory names in many languages, through Babel.
+
+Every alias is stored as its folded tokens (the same tokenizer as the index)
+with a case pattern taken from how the file writes it: a token written with a
+capital must be capitalized in the text, so ``Usa`` matches "Usa" and "USA"
+but not the Italian verb "usa". The knowledge base is checked when loaded: an
+alias claimed by two entities of the files is an error (`KnowledgeError`)
+unless both mark it ambiguous.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from index.analysis import exact_analyzer, fold, stop_words
+from index.errors import CorpusSearchError
+
+DATA_DIR = Path(__file__).parent / "data"
+ENTITIES_FILE = "entities.txt"
+COUNTRIES_FILE = "countries.json"
+# CLDR languages whose country names are matched: those a Snowball stemmer
+# exists for, plus the big languages of other scripts.
+CLDR_LANGUAGES = (
+    "it fr sv en de es pt nl da nb fi pl cs hu ro ru uk el tr ca et lt lv sk sl hr sr "
+    "zh ja ko ar fa he hi id ms vi"
+).split()
+MIN_CLDR_NAME_CHARS = 4  # shorter CLDR names ("Man", "Ciad") collide with words too easily
+
+Kind = Literal["person", "org", "country"]
+ANY, CAPITAL, ALL_CAPS = 0, 1, 2
+
+
+class KnowledgeError(CorpusSearchError):
+    def __init__(self, path: str, line: int | None, reason: str) -> None:
+        self.path, self.line, self.reason = path, line, reason
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"bad knowledge file {where}: {reason}")
+
+
+@dataclass(frozen=True)
+class Entity:
+    kind: Kind
+    value: str  # English name for people and organizations, ISO code for countries
+    qid: str | None = None
+    implies: tuple[str, ...] = ()  # country codes this entity stands for (Kremlin → RU)
+
+
+@dataclass(frozen=True)
+class Alias:
+    entity: Entity
+    tokens: tuple[str, ...]  # folded
+    case: tuple[int, ...]  # ANY / CAPITAL / ALL_CAPS per token
+    is_short: bool = False  # counts only if the entity is named in full elsewhere in the article
+    is_combining: bool = False  # counts only inside a hyphenated compound
+    is_genitive: bool = False  # a Swedish/English genitive form made from an alias ("Kinas")
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per process
+class KnowledgeBase:
+    aliases: dict[tuple[str, ...], tuple[Alias, ...]]
+    people: tuple[Entity, ...]
+    orgs: tuple[Entity, ...]
+    person_names: dict[str, tuple[tuple[str, ...], ...]]  # person value → its multi-token names
+    given_names: frozenset[str]  # folded first names, to recognise unknown people
+    fingerprint: str  # changes when any source changes: the index re-extracts then
+    dropped_cldr_aliases: int = 0
+    entities_by_value: dict[tuple[str, str], Entity] = field(default_factory=dict)
+
+    def lookup(self, kind: Kind, text: str) -> Entity | None:
+        """The entity a filter value names: its value, or any alias of it (``poutine``, ``nordkorea``)."""
+        entity = self.entities_by_value.get((kind, text.strip()))
+        if entity is None and kind == "country":
+            entity = self.entities_by_value.get((kind, text.strip().upper()))
+        if entity is not None:
+            return entity
+        for alias in self.aliases.get(tokens_of(text), ()):
+            if alias.entity.kind == kind and not alias.is_combining:
+                return alias.entity
+        return None
+
+
+def tokens_of(text: str) -> tuple[str, ...]:
+    """Folded tokens of a name, compounds split into their parts (as the extractor sees them)."""
+    tokens, last_pos = [], -1
+    for token in exact_analyzer()(text, positions=True):
+        if token.pos != last_pos:
+            tokens.append(token.text)
+            last_pos = token.pos
+    return tuple(tokens)
+
+
+def case_pattern(text: str) -> tuple[int, ...]:
+    """How each token of a name, as written in a knowledge file, must be cased in the text."""
+    common = _common_short_words()
+    pattern, last_pos = [], -1
+    for token in exact_analyzer()(text, positions=True, chars=True):
+        if token.pos == last_pos:
+            continue
+        last_pos = token.pos
+        written = text[token.startchar : token.endchar]
+        if written.isupper() and len(written) <= 3 and fold(written) in common:
+            pattern.append(ALL_CAPS)  # "UN", "ONU" must not match "un", "onu"
+        elif written[:1].isupper():
+            pattern.append(CAPITAL)
+        else:
+            pattern.append(ANY)
+    return tuple(pattern)
+
+
+@functools.cache
+def _common_short_words() -> frozenset[str]:
+    return frozenset(fold(w) for lang in ("it", "fr", "sv", "en", "de", "es", "pt", "nl") for w in stop_words(lang))
+
+
+@functools.cache
+def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
+    """Read and check the knowledge files once per process.
+
+    :raise KnowledgeError: for a malformed line or an alias two entities claim.
+    """
+    entities_path, countries_path = data_dir / ENTITIES_FILE, data_dir / COUNTRIES_FILE
+    digest = hashlib.sha256()
+    for path in (entities_path, countries_path):
+        digest.update(path.read_bytes())
+    import babel
+
+    digest.update(babel.__version__.encode())
+    builder = _Builder(str(entities_path))
+    _read_entities(entities_path, builder)
+    builder.source = str(countries_path)
+    _read_countries(countries_path, builder)
+    _read_cldr(builder, json.loads(countries_path.read_text(encoding="utf-8")))
+    return builder.finish(digest.hexdigest()[:16])
+
+
+class _Builder:
+    """Collects aliases, refusing conflicts between the files' own entries."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source  # the file being read, for error messages
+        self.aliases: dict[tuple[str, ...], list[Alias]] = {}
+        self.claimed: dict[tuple[str, ...], tuple[Entity, int, bool]] = {}  # from the files: entity, line, ambiguous
+        self.cldr_dropped: set[tuple[str, ...]] = set()
+        self.people: list[Entity] = []
+        self.orgs: list[Entity] = []
+        self.person_names: dict[str, list[tuple[str, ...]]] = {}
+        self.given_names: set[str] = set()
+        self.given_variants: dict[str, list[str]] = {}
+        self.by_value: dict[tuple[str, str], Entity] = {}
+
+    def add(self, entity: Entity, text: str, *, line: int = 0, is_short=False, is_combining=False,
+            ambiguous=False, any_case=False, from_cldr=False) -> None:
+        tokens = tokens_of(text)
+        if not tokens:
+            return
+        case = tuple(ANY for _ in tokens) if any_case or is_combining else case_pattern(text)
+        if from_cldr:
+            if tokens in self.claimed or tokens in self.cldr_dropped:
+                return  # the files say what this name means, or CLDR is ambiguous about it
+            if {a.entity for a in self.aliases.get(tokens, ())} - {entity}:
+                # CLDR names two territories alike in some language: useless for matching.
+                self.cldr_dropped.add(tokens)
+                del self.aliases[tokens]
+                return
+        elif not is_short and not is_combining:
+            previous = self.claimed.get(tokens)
+            if previous and previous[0] != entity and not (previous[2] and ambiguous):
+                raise KnowledgeError(
+                    self.source, line,
+                    f"alias {text!r} of {entity.value!r} is already an alias of {previous[0].value!r} "
+                    f"(line {previous[1]}); mark it ambiguous=... on both lines if both are meant",
+                )
+            self.claimed[tokens] = (entity, line, ambiguous)
+        alias = Alias(entity, tokens, case, is_short=is_short, is_combining=is_combining)
+        existing = self.aliases.setdefault(tokens, [])
+        if all((a.entity, a.is_short, a.is_combining, a.case) != (entity, is_short, is_combining, case) for a in existing):
+            existing.append(alias)
+
+    def finish(self, fingerprint: str) -> KnowledgeBase:
+        # The Swedish and English genitive ("Kinas", "Putins", "Natos"), unless a real alias has that form.
+        for tokens, aliases in list(self.aliases.items()):
+            for alias in aliases:
+                last = tokens[-1]
+                if alias.is_short or alias.is_combining or alias.is_genitive:
+                    continue
+                if not last[-1:].isalpha() or last.endswith("s") or len(last) < 3:
+                    continue
+                genitive = tokens[:-1] + (last + "s",)
+                if genitive not in self.aliases:
+                    self.aliases[genitive] = [Alias(alias.entity, genitive, alias.case, is_genitive=True)]
+        return KnowledgeBase(
+            aliases={tokens: tuple(aliases) for tokens, aliases in self.aliases.items() if aliases},
+            people=tuple(self.people),
+            orgs=tuple(self.orgs),
+            person_names={value: tuple(names) for value, names in self.person_names.items()},
+            given_names=frozenset(self.given_names),
+            fingerprint=fingerprint,
+            dropped_cldr_aliases=len(self.cldr_dropped),
+            entities_by_value=dict(self.by_value),
+        )
+
+
+def _read_entities(path: Path, builder: _Builder) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # Given-name transliterations first: people's names are expanded with them.
+    for number, line in enumerate(lines, start=1):
+        fields = [f.strip() for f in line.split("|")]
+        if fields[0] == "given":
+            if len(fields) != 3:
+                raise KnowledgeError(str(path), number, "a 'given' line has 3 fields: given | name | variants")
+            spellings = [fields[1], *_split(fields[2])]
+            for spelling in spellings:
+                builder.given_variants[fold(spelling)] = spellings
+        elif fields[0] == "first":
+            builder.given_names.update(fold(name) for name in _split(fields[1]))
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split("|")]
+        if fields[0] in ("given", "first"):
+            continue
+        if fields[0] not in ("person", "org") or len(fields) < 5:
+            raise KnowledgeError(str(path), number, "expected: kind | name | qid | aliases | short forms | options")
+        kind, name, qid, aliases, shorts = fields[:5]
+        options = dict(_option(o) for o in _split(fields[5] if len(fields) > 5 else "", sep=" "))
+        implies = tuple(c.strip().upper() for c in options.get("country", "").split(",") if c.strip())
+        entity = Entity(kind, name, None if qid in ("", "-") else qid, implies)
+        (builder.people if kind == "person" else builder.orgs).append(entity)
+        builder.by_value[(kind, name)] = entity
+        ambiguous = set(_split(options.get("ambiguous", ""), sep=","))
+        any_case = "anycase" in options
+        full_names = [name, *_split(aliases)]
+        if kind == "person":
+            full_names += _full_name_variants(name, full_names, builder.given_variants)
+            builder.given_names.add(fold(name.split()[0]))
+            builder.person_names[name] = [tokens_of(n) for n in full_names if len(tokens_of(n)) > 1]
+        for alias in dict.fromkeys(full_names):
+            builder.add(entity, alias, line=number, ambiguous=alias in ambiguous, any_case=any_case)
+        for short in _split(shorts):
+            builder.add(entity, short, line=number, is_short=True, any_case=any_case)
+    builder.given_names.update(builder.given_variants)
+
+
+def _full_name_variants(name: str, aliases: list[str], given_variants: dict[str, list[str]]) -> list[str]:
+    """Every spelling of the given name with every spelling of the surname.
+
+    "Vladimir Putin" with the alias "Poutine" also gives "Vladimir Poutine";
+    "Sergei Shoigu" gives "Serghei Shoigu", "Sergueï Choïgou", …
+    """
+    first, _, rest = name.partition(" ")
+    if not rest:
+        return []
+    givens = given_variants.get(fold(first), [first])
+    surnames = [rest] + [alias for alias in aliases if len(tokens_of(alias)) == 1 and alias[:1].isupper()]
+    return [f"{given} {surname}" for given in givens for surname in surnames]
+
+
+def _read_countries(path: Path, builder: _Builder) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for code, info in data["countries"].items():
+        entity = _country(builder, code)
+        for name in info.get("names", "").split("|"):
+            builder.add(entity, name.strip())
+        for words in info.get("adjectives", {}).values():
+            for word in words.split("|") if "|" in words else words.split():
+                builder.add(entity, word, any_case=True)
+        for word in info.get("combining", "").split():
+            builder.add(entity, word, is_combining=True)
+
+
+def _read_cldr(builder: _Builder, countries: dict) -> None:
+    from babel import Locale
+
+    excluded_codes = set(countries.get("not_countries", "").split())
+    excluded_names = {tokens_of(n) for n in countries.get("not_names", {}).get("names", "").split("|")}
+    for language in CLDR_LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) != 2 or not code.isalpha() or code in excluded_codes:
+                continue
+            if len(name) < MIN_CLDR_NAME_CHARS or tokens_of(name) in excluded_names:
+                continue
+            builder.add(_country(builder, code), name, from_cldr=True)
+
+
+def _country(builder: _Builder, code: str) -> Entity:
+    key = ("country", code)
+    if key not in builder.by_value:
+        builder.by_value[key] = Entity("country", code)
+    return builder.by_value[key]
+
+
+def _split(text: str, sep: str = ";") -> list[str]:
+    return [part.strip() for part in text.split(sep) if part.strip()]
+
+
+def _option(text: str) -> tuple[str, str]:
+    key, _, value = text.partition("=")
+    return key.strip(), value.strip()
+
+
+def country_name(code: str, language: str = "en") -> str:
+    """A country's name in a language (CLDR), or the code if CLDR has none."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language).territories.get(code, code)
+    except (ValueError, UnknownLocaleError):
+        return code
