@@ -16,7 +16,7 @@ import click
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = ".corpus-search/index"
-FACET_TITLES = {"lang": "Languages"}
+FACET_TITLES = {"lang": "Languages", "person": "People", "country": "Countries", "org": "Organizations"}
 
 
 class QueryFirstGroup(click.Group):
@@ -77,20 +77,29 @@ def main() -> None:
 @click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True, help="Hits to show (any number).")
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Hits to skip, for paging.")
 @click.option("--lang", "langs", multiple=True, metavar="CODE", help="Only articles in this language (repeatable: any of them).")
+@click.option("--person", "people", multiple=True, metavar="NAME", help="Only articles mentioning this person (repeatable: all of them).")
+@click.option("--country", "countries", multiple=True, metavar="CODE", help="Only articles mentioning this country, by ISO code or name (repeatable: all).")
+@click.option("--org", "orgs", multiple=True, metavar="NAME", help="Only articles mentioning this organization (repeatable: all of them).")
+@click.option("--literal", is_flag=True, help="Match the words only: no cross-language expansion of names.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True, help="Order of the hits.")
 @click.option("--facet-limit", type=click.IntRange(min=0), default=10, show_default=True, help="Values to count per facet.")
 @corpus_option
 @index_option
-def search(query, as_json, limit, offset, langs, sort, facet_limit, corpus_dir, index_dir) -> None:
+def search(query, as_json, limit, offset, langs, people, countries, orgs, literal, sort, facet_limit,
+           corpus_dir, index_dir) -> None:
     """Search the index for QUERY (all words if several are given).
 
-    An empty query lists every article, newest first. If there is no index
-    yet, it is built from the corpus first.
+    An empty query lists every article, newest first. Names of people,
+    organizations and countries find their articles in every language
+    (Poutine finds Putin) unless --literal is given. If there is no index yet,
+    it is built from the corpus first.
     """
     engine = _open_or_build(corpus_dir, index_dir)
+    filters = {"lang": langs, "person": people, "country": countries, "org": orgs}
     with _translated_errors():
         result = engine.search(
-            " ".join(query), filters={"lang": langs}, limit=limit, offset=offset, sort=sort, facet_limit=facet_limit
+            " ".join(query), filters=filters, limit=limit, offset=offset, sort=sort, facet_limit=facet_limit,
+            expand_entities=not literal,
         )
     if as_json:
         _print_json(result.to_json())
@@ -114,6 +123,37 @@ def index_command(rebuild, corpus_dir, index_dir) -> None:
 
 
 @main.command()
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Entries per list.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@index_option
+def entities(limit, as_json, index_dir) -> None:
+    """List frequent and unknown entities and likely merges, to curate the knowledge base.
+
+    Unknown entities were found by discovery and are not in
+    index/data/entities.txt; likely merges are names that look like another
+    one but were not merged automatically. Edit the file, then run
+    `corpus-search index` to apply it.
+    """
+    from search import open_engine
+
+    with _translated_errors():
+        report = open_engine(index_dir).entity_report(limit)
+    if as_json:
+        _print_json(report.to_json())
+        return
+    for title, lists in (("Most frequent", report.frequent), ("Unknown (not in the knowledge file)", report.unknown)):
+        click.secho(title, bold=True)
+        for kind, values in lists.items():
+            counts = " · ".join(f"{v.value} {v.count}" for v in values) or "none"
+            click.echo(f"  {FACET_TITLES[kind]}: {counts}")
+    click.secho("Likely merges (review, then add an alias)", bold=True)
+    for merge in report.merges or ():
+        click.echo(f"  {merge.name!r} → {merge.candidate!r} ({merge.articles} articles; {merge.reason})")
+    if not report.merges:
+        click.echo("  none")
+
+
+@main.command()
 @click.argument("doc_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @index_option
@@ -131,6 +171,10 @@ def show(doc_id, as_json, index_dir) -> None:
         value = getattr(article, key)
         if value:
             click.echo(f"{key + ':':8}{value}")
+    for kind in ("person", "country", "org"):
+        named = [f"{e.value} ({', '.join(sorted({m[2] for m in e.mentions}))})" for e in article.entities if e.kind == kind]
+        if named:
+            click.echo(f"{kind + ':':8}" + "; ".join(named))
     click.echo()
     click.echo(article.text)
 
@@ -211,7 +255,7 @@ def _print_result(result) -> None:
     if facets:
         click.echo()
         for name, values in facets:
-            counts = " · ".join(f"{v.value} {v.count}" for v in values)
+            counts = " · ".join(f"{v.label or v.value} {v.count}" for v in values)
             click.echo(f"{FACET_TITLES.get(name, name.title())}: {counts}")
 
 

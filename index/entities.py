@@ -348,7 +348,7 @@ def _resolve_variant(name: tuple[str, ...], knowledge: KnowledgeBase, proposals:
         for value, known in _names_but_one(knowledge).get((i, name[:i] + name[i + 1 :]), ()):
             if known == seen:
                 continue
-            distance = _edit_distance(seen, known, limit=2)
+            distance = edit_distance(seen, known, limit=2)
             if distance == 1 and min(len(seen), len(known)) >= 5:
                 best = value
             elif distance == 2 and min(len(seen), len(known)) >= 6:
@@ -391,7 +391,7 @@ def _clean_name(name: str) -> str:
     return " ".join(name.split())
 
 
-def _edit_distance(a: str, b: str, limit: int) -> int:
+def edit_distance(a: str, b: str, limit: int) -> int:
     """Levenshtein distance, or ``limit + 1`` once it is known to exceed ``limit``."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1

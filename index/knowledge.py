@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -307,6 +308,27 @@ def _split(text: str, sep: str = ";") -> list[str]:
 def _option(text: str) -> tuple[str, str]:
     key, _, value = text.partition("=")
     return key.strip(), value.strip()
+
+
+SNAPSHOT_FILE = "knowledge.pickle"
+
+
+def save_snapshot(knowledge: KnowledgeBase, folder: Path) -> None:
+    """Store the knowledge base beside an index, so that searches load it in ~0.1 s instead of ~1 s.
+
+    It is a pickle, like the rest of a Whoosh index: only trusted indexes may be opened.
+    """
+    tmp = folder / f".{SNAPSHOT_FILE}.tmp"
+    tmp.write_bytes(pickle.dumps(knowledge, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(folder / SNAPSHOT_FILE)
+
+
+def load_snapshot(folder: Path) -> KnowledgeBase:
+    """The knowledge base an index was built with (the shipped one if the index has no snapshot)."""
+    try:
+        return pickle.loads((folder / SNAPSHOT_FILE).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return load_knowledge()
 
 
 def country_name(code: str, language: str = "en") -> str:

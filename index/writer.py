@@ -24,7 +24,7 @@ from index import schema as f
 from index import store
 from index.analysis import has_stemmer
 from index.entities import Extraction, extract_entities
-from index.knowledge import load_knowledge
+from index.knowledge import load_knowledge, save_snapshot
 from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated
 from index.language import document_language
 from index.reader import CorpusFile, Document, Skipped, read_file, scan_corpus
@@ -107,8 +107,10 @@ def _usable_generation(index_dir: Path) -> store.Generation | None:
 
 
 def _full_build(corpus_dir, index_dir, files, report, skip, progress) -> None:
-    generation = store.new_generation(index_dir, corpus_dir, knowledge=load_knowledge().fingerprint)
+    knowledge = load_knowledge()
+    generation = store.new_generation(index_dir, corpus_dir, knowledge=knowledge.fingerprint)
     try:
+        save_snapshot(knowledge, generation.path)
         ix = whoosh_index.create_in(str(generation.path), f.build_schema())
         writer = ix.writer(limitmb=WRITER_MEMORY_MB)
         try:
@@ -230,6 +232,7 @@ def entity_fields(extraction: Extraction, title_length: int) -> dict:
         entry = grouped[mention.kind].setdefault(mention.value, [mention.value, mention.is_new, []])
         entry[2].append([mention.start - title_length, mention.end - title_length, mention.text])
     fields[f.ENTITIES] = {kind: list(entries.values()) for kind, entries in grouped.items()}
+    fields[f.ENTITIES]["proposals"] = [[p.text, p.candidate, p.distance] for p in extraction.proposals]
     return fields
 
 

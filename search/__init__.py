@@ -10,13 +10,14 @@ query logic of their own.
 """
 from index import build_index  # re-exported: the API can build what it searches
 from index.errors import CorpusNotFound, CorpusSearchError, IndexBusy, IndexNotFound, IndexOutdated
+from search.curation import EntityReport, MergeProposal
 from search.engine import SORTS, DocumentNotFound, Engine, open_engine
 from search.facets import FACETS
 from search.results import FacetValue, Fragment, Hit, SearchResult, StoredArticle, fragments_to_html, fragments_to_text
 from search.syntax import QueryError
 
 __all__ = [
-    "FACETS", "SORTS", "CorpusNotFound", "CorpusSearchError", "DocumentNotFound", "Engine", "FacetValue",
+    "FACETS", "SORTS", "CorpusNotFound", "EntityReport", "MergeProposal", "CorpusSearchError", "DocumentNotFound", "Engine", "FacetValue",
     "Fragment", "Hit", "IndexBusy", "IndexNotFound", "IndexOutdated", "QueryError", "SearchResult",
     "StoredArticle", "build_index", "fragments_to_html", "fragments_to_text", "open_engine",
 ]

@@ -16,9 +16,10 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
 
-from index import IndexNotFound, current_generation, current_name, has_stemmer, load_knowledge
+from index import IndexNotFound, current_generation, current_name, has_stemmer, load_snapshot
 from index.errors import CorpusSearchError
 from index.schema import DATE, ENTITIES, ENTITY_FACETS, ID, LANG, VALUE_SEPARATOR
+from search.curation import EntityReport, entity_report
 from search.facets import DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters
 from search.highlight import snippet
 from search.query import QueryCompiler
@@ -46,6 +47,8 @@ class Engine:
         self.index_dir = Path(index_dir)
         current_generation(self.index_dir)  # fail now, clearly, if there is no usable index
         self._local = threading.local()
+        self._knowledge_lock = threading.Lock()
+        self._knowledge_of: tuple[str, object] | None = None  # (generation name, knowledge base)
 
     def search(
         self,
@@ -74,11 +77,11 @@ class Engine:
             raise QueryError(query, "limit, offset and facet_limit must not be negative")
         if sort not in SORTS:
             raise QueryError(query, f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        knowledge = load_knowledge()
+        searcher = self._searcher()
+        knowledge = self._knowledge() if query.strip() or set(filters or {}) - {LANG} else None
         filters = normalize_filters(filters, knowledge)
         tree = parse(query)
-        searcher = self._searcher()
-        compiler = QueryCompiler(searcher.reader(), self._languages(searcher), knowledge if expand_entities else None)
+        compiler = QueryCompiler(searcher.reader(), self._languages(searcher), knowledge, expand_entities)
         compiled = compiler.compile(tree)
         restriction = filter_query(filters)
         final = compiled.query if restriction is None else wq.And([compiled.query, restriction])
@@ -150,6 +153,11 @@ class Engine:
             entities=_entity_mentions(stored),
         )
 
+    def entity_report(self, limit: int = 20) -> EntityReport:
+        """Frequent and unknown entities and proposed merges, for curating the knowledge base."""
+        searcher = self._searcher()
+        return entity_report(searcher.all_stored_fields(), limit)
+
     def document_count(self) -> int:
         return self._searcher().doc_count()
 
@@ -186,6 +194,14 @@ class Engine:
         searcher = ix.searcher()
         self._local.state = (generation.path.name, ix, searcher)
         return searcher
+
+    def _knowledge(self):
+        """The knowledge base the current generation was built with, loaded once per generation."""
+        name = current_name(self.index_dir)
+        with self._knowledge_lock:
+            if self._knowledge_of is None or self._knowledge_of[0] != name:
+                self._knowledge_of = (name, load_snapshot(self.index_dir / (name or "")))
+            return self._knowledge_of[1]
 
     @staticmethod
     def _languages(searcher) -> tuple[str, ...]:

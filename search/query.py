@@ -65,15 +65,18 @@ class QueryCompiler:
 
     ``languages`` are the stemmed languages present in the index: only their
     fields are queried, and only their stop words make a word optional.
-    With a ``knowledge`` base, words that name a known entity or country in
-    any language also match the articles that have it as a facet value
-    (cross-lingual search); without one, words match only words.
+    With a ``knowledge`` base, facet values resolve through it (``person:
+    poutine``), and, with ``expand_entities``, words that name a known entity
+    or country in any language also match the articles that have it as a facet
+    value (cross-lingual search); otherwise words match only words.
     """
 
-    def __init__(self, reader, languages: tuple[str, ...], knowledge: KnowledgeBase | None = None) -> None:
+    def __init__(self, reader, languages: tuple[str, ...], knowledge: KnowledgeBase | None = None,
+                 expand_entities: bool = True) -> None:
         self.reader = reader
         self.languages = languages
         self.knowledge = knowledge
+        self.expand_entities = expand_entities and knowledge is not None
         self.highlight = HighlightTerms()
         self.notes: list[str] = []
         self._optional_words = frozenset(fold(word) for lang in languages for word in stop_words(lang))
@@ -152,7 +155,7 @@ class QueryCompiler:
 
     def _entity_span(self, words: list[Word], start: int) -> int:
         """How many words from ``start`` name a known entity (0: none)."""
-        if self.knowledge is None:
+        if not self.expand_entities:
             return 0
         for end in range(min(len(words), start + MAX_ENTITY_WORDS), start, -1):
             if self._entities_named(words[start:end]):
@@ -176,7 +179,7 @@ class QueryCompiler:
         """Words searched as words, and, if they name a known entity, as that entity too."""
         parts = [q for q in (self._word(w.text, None, negated, optional) for w in words) if q is not None]
         literal = (wq.And(parts) if len(parts) > 1 else parts[0]) if parts else None
-        entities = [] if optional else self._entities_named(words)
+        entities = [] if optional or not self.expand_entities else self._entities_named(words)
         if not entities:
             return literal
         if not negated:

@@ -1,4 +1,4 @@
-"""The `core` cases of ../shared/eval/seed-queries.json, through the CLI's --json contract.
+"""The cases of ../shared/eval/seed-queries.json (core, facet, crosslingual), through the CLI's --json contract.
 
 Each case states what a user expects of a query over the seed articles:
 'top' must be the first results (in any order), 'all' is the exact set of
@@ -19,7 +19,7 @@ def cases(level: str) -> list:
     if not SEED_QUERIES.exists():
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"{SEED_QUERIES} is not there"))]
     data = json.loads(SEED_QUERIES.read_text())
-    return [pytest.param(case, id=f"{case['query']!r}{' lang=' + case['lang'] if 'lang' in case else ''}")
+    return [pytest.param(case, id=f"{case['query']!r} {case.get('lang', '')} {case.get('filters', '')}".strip())
             for case in data["cases"] if case["level"] == level]
 
 
@@ -38,5 +38,22 @@ def check_case(case: dict, result: dict) -> None:
 
 @pytest.mark.parametrize("case", cases("core"))
 def test_core_seed_query(case, search_json):
-    extra = ["--lang", case["lang"]] if "lang" in case else []
-    check_case(case, search_json(case["query"], *extra))
+    check_case(case, search_json(case["query"], *filter_args(case)))
+
+
+def filter_args(case: dict) -> list[str]:
+    args = ["--lang", case["lang"]] if "lang" in case else []
+    for facet, values in case.get("filters", {}).items():
+        for value in values:
+            args += [f"--{facet}", value]
+    return args
+
+
+@pytest.mark.parametrize("case", cases("facet"))
+def test_facet_seed_query(case, search_json):
+    check_case(case, search_json(case["query"], *filter_args(case)))
+
+
+@pytest.mark.parametrize("case", cases("crosslingual"))
+def test_crosslingual_seed_query(case, search_json):
+    check_case(case, search_json(case["query"], *filter_args(case)))
