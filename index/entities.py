@@ -130,13 +130,18 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     if not tokens:
         return Extraction()
     matches = _known_matches(tokens, _automaton(knowledge))
+    matches, mentions = _organizations_around_places(tokens, matches, text)
     full = [m for m in matches if not m.alias.is_short]
     covered = [False] * len(tokens)
     for match in full:
         for i in range(match.first, match.last + 1):
             covered[i] = True
-    mentions = [_mention(m, tokens, text) for m in full if _passes_guards(m, tokens, covered)]
+    for mention in mentions:  # organizations found around place names
+        for i, token in enumerate(tokens):
+            if mention.start <= token.start < mention.end:
+                covered[i] = True
     proposals: list[Proposal] = []
+    mentions += [_mention(m, tokens, text) for m in full if _passes_guards(m, tokens, covered, knowledge, proposals)]
     mentions += _variants_and_discoveries(tokens, covered, knowledge, text, proposals)
     # Short forms ("Wang", "Li") count only for an entity the article names in full.
     named = {(m.kind, m.value) for m in mentions}
@@ -241,8 +246,52 @@ def _case_fits(alias: Alias, tokens: list[_Token], first: int) -> bool:
     return True
 
 
-def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool]) -> bool:
-    """False for a one-word proper name that is really part of a longer unknown name."""
+def _organizations_around_places(tokens, matches: list[_Match], text: str):
+    """Organizations whose names contain a place (*Università di Malta*): the place is not a mention.
+
+    Returns the matches left and the organizations found, as new mentions.
+    """
+    places = [m for m in matches if m.alias.entity.kind == "country" and any(m.alias.case)]
+    if not places:
+        return matches, []
+    covered = [False] * len(tokens)
+    for match in matches:
+        if match not in places:
+            for i in range(match.first, match.last + 1):
+                covered[i] = True
+    dropped, found = set(), []
+    for first, last in _capitalized_runs(tokens, covered):
+        first = _trim_run(tokens, first, last)
+        inside = [m for m in places if first <= m.first and m.last <= last]
+        outside = [t for i, t in enumerate(tokens[first : last + 1], start=first)
+                   if not any(m.first <= i <= m.last for m in inside)]
+        if inside and _has_org_word(outside):
+            dropped.update(id(m) for m in inside)
+            start, end = tokens[first].start, tokens[last].end
+            found.append(Mention("org", _clean_name(text[start:end]), text[start:end], start, end, is_new=True))
+    return [m for m in matches if id(m) not in dropped], found
+
+
+def _has_org_word(tokens) -> bool:
+    return any(t.folded in ORG_WORDS or t.folded.endswith(ORG_SUFFIXES) for t in tokens)
+
+
+def _trim_run(tokens: list[_Token], first: int, last: int) -> int:
+    """Where a capitalized run really starts: past a sentence-initial common word and titles."""
+    while first <= last and (
+        (tokens[first].starts_sentence and _is_common(tokens[first])) or _is_title(tokens[first].folded)
+    ):
+        first += 1
+    return first
+
+
+def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], knowledge: KnowledgeBase,
+                   proposals: list[Proposal]) -> bool:
+    """False for a one-word proper name that is really part of a longer unknown name.
+
+    Unless the longer name is a spelling variant of the same person
+    (*Ergei Shoigu*): then it is that person.
+    """
     alias = match.alias
     if len(alias.tokens) > 1 or all(rule == ANY for rule in alias.case):
         return True  # multi-word names are specific; adjectives are lower-case words
@@ -261,6 +310,10 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool]) -> 
         if neighbour is before and before.end < token.start - 1:
             continue  # punctuation between them: not one name
         if neighbour is after and token.end < after.start - 1:
+            continue
+        pair = (before, token) if neighbour is before else (token, after)
+        written = " ".join(t.text for t in pair)
+        if _resolve_variant(tuple(t.folded for t in pair), knowledge, proposals, written) == alias.entity.value:
             continue
         return False
     return True
@@ -289,14 +342,11 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
     """Mentions found outside the known aliases: spelling variants of known people, then new names."""
     lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
     for first, last in _capitalized_runs(tokens, covered):
-        run = tokens[first : last + 1]
         # A run starting a sentence with a common word ("Il", "Quella", "Ufficialmente") sheds it.
-        while run and run[0].starts_sentence and (_is_common(run[0]) or run[0].folded in lowercase_words):
-            run = run[1:]
+        while first <= last and tokens[first].starts_sentence and tokens[first].folded in lowercase_words:
             first += 1
-        while run and _is_title(run[0].folded):
-            run = run[1:]
-            first += 1
+        first = _trim_run(tokens, first, last)
+        run = tokens[first : last + 1]
         if not run:
             continue
         resolved = _resolve_variant(tuple(t.folded for t in run), knowledge, proposals, text[run[0].start : run[-1].end])
@@ -369,7 +419,7 @@ def _names_but_one(knowledge: KnowledgeBase) -> dict:
 
 def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_words) -> str | None:
     folded = [t.folded for t in run]
-    if any(w in ORG_WORDS or w.endswith(ORG_SUFFIXES) for w in folded) and len(run) >= 2:
+    if len(run) >= 2 and _has_org_word(run):
         return "org"
     if len(run) == 1 and run[0].folded.endswith(ORG_SUFFIXES) and len(run[0].folded) > 8:
         return "org"

@@ -1,0 +1,197 @@
+"""Entity extraction: the knowledge base, the traps, variants, discovery, one set of facets per story."""
+from __future__ import annotations
+
+import pytest
+
+from index import extract_entities
+from index.knowledge import KnowledgeError, load_knowledge
+
+
+def facets(text: str, lang: str = "") -> dict[str, set[str]]:
+    extraction = extract_entities(text, lang)
+    return {kind: set(extraction.values(kind)) for kind in ("person", "country", "org")}
+
+
+# --- the knowledge base -------------------------------------------------------------------------------
+
+
+def test_shipped_knowledge_base_loads_generously():
+    knowledge = load_knowledge()
+    assert len(knowledge.people) >= 150 and len(knowledge.orgs) >= 80
+    assert knowledge.lookup("person", "Poutine").value == "Vladimir Putin"
+    assert knowledge.lookup("person", "Vladimir Putin").qid == "Q7747"
+    assert knowledge.lookup("country", "Nordkorea").value == "KP"
+    assert knowledge.lookup("country", "kp").value == "KP"
+    assert knowledge.lookup("org", "OTAN").value == "NATO"
+    assert knowledge.lookup("person", "Nobody Atall") is None
+
+
+def write_knowledge(folder, entities: str):
+    import shutil
+
+    from index.knowledge import DATA_DIR
+
+    folder.mkdir()
+    shutil.copy(DATA_DIR / "countries.json", folder / "countries.json")
+    (folder / "entities.txt").write_text(entities, encoding="utf-8")
+    return folder
+
+
+def test_alias_claimed_by_two_entities_is_refused_with_file_and_line(tmp_path):
+    folder = write_knowledge(tmp_path / "kb", "person | Anna Berg | - | Berg | |\nperson | Olle Berg | - | Berg | |\n")
+    with pytest.raises(KnowledgeError, match=r"entities.txt:2: alias 'Berg' of 'Olle Berg' is already an alias of 'Anna Berg'"):
+        load_knowledge(folder)
+
+
+def test_alias_marked_ambiguous_on_both_entities_loads(tmp_path):
+    folder = write_knowledge(tmp_path / "kb", "person | Anna Berg | - | Berg | | ambiguous=Berg\n"
+                                               "person | Olle Berg | - | Berg | | ambiguous=Berg\n")
+    knowledge = load_knowledge(folder)
+    assert {a.entity.value for a in knowledge.aliases[("berg",)]} == {"Anna Berg", "Olle Berg"}
+
+
+def test_malformed_knowledge_line_is_refused(tmp_path):
+    folder = write_knowledge(tmp_path / "kb", "person | Only a name\n")
+    with pytest.raises(KnowledgeError, match="entities.txt:1"):
+        load_knowledge(folder)
+
+
+def test_edited_knowledge_file_changes_the_fingerprint(tmp_path):
+    first = load_knowledge(write_knowledge(tmp_path / "a", "person | Anna Berg | - | | |\n"))
+    second = load_knowledge(write_knowledge(tmp_path / "b", "person | Anna Berg | - | Berg | |\n"))
+    assert first.fingerprint != second.fingerprint
+
+
+# --- the traps -----------------------------------------------------------------------------------------
+
+TRAPS = [
+    # (text, facet, value that must NOT be extracted)
+    ("Il presidente ha parlato a lungo con i giornalisti.", "country", "IL"),  # the article 'Il'
+    ("Li ha detto che la riunione è rinviata.", "person", "Li Shangfu"),  # a short form alone
+    ("Li ha detto che la riunione è rinviata.", "country", "LI"),
+    ("Il governo usa la forza contro i manifestanti.", "country", "US"),  # the verb 'usa'
+    ("La riunione si terrà domenica a Roma.", "country", "DM"),  # 'domenica' is Sunday
+    ("Jordan Bardella a déclaré que le parti gagnerait.", "country", "JO"),  # a first name
+    ("Il sindaco ha incontrato Georgia Rossi e Israel Hernández.", "country", "IL"),
+    ("Le ministre a parlé de la sécurité sino a Roma.", "country", "CN"),  # Italian 'sino' (until) is no combining form
+    ("Un gruppo di esperti è arrivato.", "org", "United Nations"),  # 'Un' is an article, not the UN
+    ("Wang ha parlato con i giornalisti a Mosca.", "person", "Wang Yi"),  # short form without the full name
+    ("Kim è arrivato ieri sera.", "person", "Kim Jong Un"),
+    ("Melania Trump ha visitato l'ospedale.", "person", "Donald Trump"),  # another Trump
+    ("Lo studio dell'Università di Malta è stato pubblicato.", "country", "MT"),  # a place inside an organization
+]
+
+
+@pytest.mark.parametrize("text, facet, value", TRAPS)
+def test_trap_is_avoided(text, facet, value):
+    assert value not in facets(text)[facet]
+
+
+def test_the_real_thing_next_to_each_trap_is_found():
+    assert "US" in facets("Gli Usa hanno imposto nuove sanzioni.")["country"]
+    assert "US" in facets("Gli USA e la Cina.")["country"]
+    assert "JO" in facets("Il re di Giordania è arrivato ad Amman.")["country"]
+    assert "Jordan Bardella" in facets("Jordan Bardella a déclaré que le parti gagnerait.")["person"]
+    assert "CN" in facets("Les relations sino-russes se renforcent.")["country"]
+    assert "United Nations" in facets("L'ONU e il Consiglio di sicurezza.")["org"]
+    assert "Wang Yi" in facets("Wang Yi è arrivato. Poi Wang ha parlato.")["person"]
+
+
+def test_words_inside_an_organization_name_are_the_organization():
+    found = facets("Il Consiglio di sicurezza della Federazione Russa si è riunito.")
+    assert found["org"] == {"Security Council of Russia"}
+    assert "Università di Malta" in facets("Lo studio dell'Università di Malta è stato pubblicato.")["org"]
+
+
+# --- spelling variants ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("Il ministro russo Serghei Lavrov è arrivato.", "Sergei Lavrov"),  # a transliteration
+        ("SHOIGU a atterri à Pékin vendredi.", "Sergei Shoigu"),  # capitals
+        ("Putin ha incontrato il generale Li Changfu a Mosca.", "Li Shangfu"),  # one letter off
+        ("Ergei Shoigu, le secrétaire du Conseil, est arrivé.", "Sergei Shoigu"),  # a letter lost
+        ("Le président Vladimir Poutine a parlé.", "Vladimir Putin"),  # the French surname
+        ("Zelenskyj träffade Xi Jinpings sändebud.", "Volodymyr Zelenskyy"),
+    ],
+)
+def test_spelling_variant_resolves_to_the_known_person(text, person):
+    assert person in facets(text)["person"]
+
+
+@pytest.mark.parametrize(
+    "text, expected, not_expected",
+    [
+        ("Il premier Li Qiang ha ricevuto la delegazione.", "Li Qiang", "Li Keqiang"),
+        ("L'ex premier Li Keqiang è morto.", "Li Keqiang", "Li Qiang"),
+        ("Kim Jong Il governò fino al 2011.", "Kim Jong Il", "Kim Jong Un"),
+        ("Kim Jong Un ha lanciato un missile.", "Kim Jong Un", "Kim Jong Il"),
+    ],
+)
+def test_look_alike_names_are_never_merged(text, expected, not_expected):
+    people = facets(text)["person"]
+    assert expected in people and not_expected not in people
+
+
+def test_weak_look_alike_is_proposed_not_merged():
+    extraction = extract_entities("Il ministro Serhii Lavrov ha parlato.", "it")  # two letters off
+    assert "Sergei Lavrov" not in extraction.person
+    assert any(p.candidate == "Sergei Lavrov" for p in extraction.proposals)
+
+
+# --- discovery of unknown names ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, kind, value",
+    [
+        ("Il ministro degli Esteri indiano Vikram Misri ha detto che.", "person", "Vikram Misri"),
+        ("Le président finlandais Matti Virtanen a déclaré.", "person", "Matti Virtanen"),
+        ("Enligt utrikesministern Anna Svensson är läget allvarligt.", "person", "Anna Svensson"),
+        ("Secondo il Ministero della Salute i casi sono in calo.", "org", "Ministero della Salute"),
+        ("Det meddelade Socialstyrelsen under tisdagen.", "org", "Socialstyrelsen"),
+    ],
+)
+def test_unknown_names_are_discovered(text, kind, value):
+    extraction = extract_entities(text)
+    assert value in extraction.values(kind)
+    assert any(m.value == value and m.is_new for m in extraction.mentions)
+
+
+def test_capitalized_common_words_are_not_people():
+    found = facets("Ufficialmente, la Cina rimane neutrale. Tuttavia Quella Sera nessuno parlò.")
+    assert found["person"] == set()
+
+
+# --- one story, one set of facets ----------------------------------------------------------------------
+
+STORY = {
+    "it": "Il presidente russo Vladimir Putin ha ricevuto a Mosca il ministro degli Esteri cinese Wang Yi. "
+          "I due hanno discusso della guerra in Ucraina e delle sanzioni dell'Unione europea. "
+          "Secondo l'agenzia Tass, Wang ha poi incontrato Serghei Lavrov e il segretario generale della Nato.",
+    "fr": "Le président russe Vladimir Poutine a reçu à Moscou le ministre chinois des Affaires étrangères Wang Yi. "
+          "Les deux hommes ont discuté de la guerre en Ukraine et des sanctions de l'Union européenne. "
+          "Selon l'agence Tass, Wang a ensuite rencontré Sergueï Lavrov et le secrétaire général de l'OTAN.",
+    "sv": "Rysslands president Vladimir Putin tog emot Kinas utrikesminister Wang Yi i Moskva. "
+          "De diskuterade kriget i Ukraina och EU:s sanktioner. "
+          "Enligt nyhetsbyrån Tass träffade Wang sedan Sergej Lavrov och Natos generalsekreterare.",
+}
+
+
+def test_one_story_gets_the_same_facets_in_every_language():
+    results = {lang: facets(text, lang) for lang, text in STORY.items()}
+    assert results["it"] == results["fr"] == results["sv"] == {
+        "person": {"Vladimir Putin", "Wang Yi", "Sergei Lavrov"},
+        "country": {"RU", "CN", "UA"},
+        "org": {"European Union", "TASS", "NATO"},
+    }
+
+
+def test_mentions_point_at_the_text():
+    text = STORY["fr"]
+    extraction = extract_entities(text, "fr")
+    for mention in extraction.mentions:
+        assert text[mention.start : mention.end] == mention.text
+    assert {m.text for m in extraction.mentions if m.value == "Vladimir Putin"} == {"Vladimir Poutine"}
