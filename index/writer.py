@@ -67,10 +67,14 @@ def build_index(
     progress: Progress | None = None,
     warn: Callable[[Skipped], None] | None = None,
     lock_wait_s: float = LOCK_WAIT_S,
+    with_entities: bool = True,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with ``corpus_dir``.
 
     :raise CorpusNotFound: if ``corpus_dir`` is not a folder.
+    ``with_entities=False`` skips entity extraction (no people, countries or
+    organizations facets): for measuring what extraction costs.
+
     :raise IndexBusy: if another writer holds the index for longer than ``lock_wait_s``.
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
@@ -86,35 +90,37 @@ def build_index(
 
     with store.write_lock(index_dir, lock_wait_s):
         files = scan_corpus(corpus_dir, skip)
-        generation = None if rebuild else _usable_generation(index_dir)
+        generation = None if rebuild else _usable_generation(index_dir, with_entities)
         if generation is None:
-            _full_build(corpus_dir, index_dir, files, report, skip, progress)
+            _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities)
         else:
-            _update(generation, files, report, skip, progress, lock_wait_s)
+            _update(generation, files, report, skip, progress, lock_wait_s, with_entities)
     report.took_s = time.monotonic() - started
     return report
 
 
-def _usable_generation(index_dir: Path) -> store.Generation | None:
+def _usable_generation(index_dir: Path, with_entities: bool) -> store.Generation | None:
     """The current generation, unless it must be rebuilt (none, another version, other knowledge)."""
     try:
         generation = store.current_generation(index_dir)
     except (IndexNotFound, IndexOutdated):
         return None
-    if generation.meta.get("knowledge") != load_knowledge().fingerprint:
+    expected = load_knowledge().fingerprint if with_entities else ""
+    if generation.meta.get("knowledge") != expected:
         return None  # the knowledge files changed: every article's entities must be extracted again
     return generation
 
 
-def _full_build(corpus_dir, index_dir, files, report, skip, progress) -> None:
-    knowledge = load_knowledge()
-    generation = store.new_generation(index_dir, corpus_dir, knowledge=knowledge.fingerprint)
+def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities) -> None:
+    knowledge = load_knowledge() if with_entities else None
+    generation = store.new_generation(index_dir, corpus_dir, knowledge=knowledge.fingerprint if knowledge else "")
     try:
-        save_snapshot(knowledge, generation.path)
+        if knowledge:
+            save_snapshot(knowledge, generation.path)
         ix = whoosh_index.create_in(str(generation.path), f.build_schema())
         writer = ix.writer(limitmb=WRITER_MEMORY_MB)
         try:
-            report.added_files = len(_add_files(writer, files, report, skip, progress))
+            report.added_files = len(_add_files(writer, files, report, skip, progress, with_entities))
             report.rebuilt = True
             writer.commit()
         except BaseException:
@@ -127,7 +133,7 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress) -> None:
     store.publish(index_dir, generation)
 
 
-def _update(generation, files, report, skip, progress, lock_wait_s) -> None:
+def _update(generation, files, report, skip, progress, lock_wait_s, with_entities) -> None:
     ix = whoosh_index.open_dir(str(generation.path))
     try:
         indexed = _indexed_files(ix)
@@ -144,7 +150,7 @@ def _update(generation, files, report, skip, progress, lock_wait_s) -> None:
         try:
             for path in removed + [file.path for file in to_add if file.path in indexed]:
                 writer.delete_by_term(f.PATH, path)
-            added = _add_files(writer, to_add, report, skip, progress)
+            added = _add_files(writer, to_add, report, skip, progress, with_entities)
             # A changed file that now yields nothing has lost its documents: an update too.
             report.updated_files = sum(1 for file in to_add if file.path in indexed)
             report.added_files = len(added - indexed.keys())
@@ -167,7 +173,8 @@ def _indexed_files(ix) -> dict[str, str]:
         return dict(key.split("\x00", 1) for key in keys)
 
 
-def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progress: Progress | None) -> set[str]:
+def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progress: Progress | None,
+               with_entities: bool) -> set[str]:
     """Index the documents of ``files``; return the paths that yielded at least one.
 
     A file that yields none (empty, binary, all lines broken) leaves no trace in
@@ -179,7 +186,7 @@ def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progr
     for file in files:
         file_key = f"{file.path}\x00{file.content_hash}"
         for document in read_file(file, skip):
-            fields = document_fields(document)
+            fields = document_fields(document, with_entities)
             writer.add_document(file_key=file_key, **fields)
             report.languages[fields[f.LANG]] += 1
             report.documents_indexed += 1
@@ -195,7 +202,7 @@ def _cancel(writer) -> None:
         writer.cancel()
 
 
-def document_fields(document: Document) -> dict:
+def document_fields(document: Document, with_entities: bool = True) -> dict:
     """The Whoosh fields of one document: language decided, text routed to its fields."""
     lang = document_language(document.lang, document.title, document.text)
     searchable = f"{document.title}\n{document.text}"
@@ -212,7 +219,8 @@ def document_fields(document: Document) -> dict:
     }
     if has_stemmer(lang):
         fields[f.stemmed_field(lang)] = searchable
-    fields.update(entity_fields(extract_entities(searchable, lang), title_length=len(document.title) + 1))
+    if with_entities:
+        fields.update(entity_fields(extract_entities(searchable, lang), title_length=len(document.title) + 1))
     return fields
 
 

@@ -181,7 +181,10 @@ class Engine:
         if state is not None and state[0] == name:
             _, ix, searcher = state
             if not searcher.up_to_date():
-                searcher = searcher.refresh()
+                # A fresh searcher, not searcher.refresh(): refresh() reuses the reader
+                # of a segment whose deletions changed, and deleted documents come back.
+                searcher.close()
+                searcher = ix.searcher()
                 self._local.state = (name, ix, searcher)
             return searcher
         if state is not None:

@@ -1,0 +1,112 @@
+"""Entity facets in the engine: filters, counts over the whole result set, cross-lingual expansion."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import write_corpus
+from index import build_index
+from search import open_engine
+
+PUTIN_DOCS = ["001_736f248895fc9a9a.txt", "002_f821f3d7de1c528f.txt", "003_479425f1d2741736.txt",
+              "004_60e6953ebaf8c9e4.txt"]
+
+
+def ids(result):
+    return sorted(hit.id for hit in result.hits)
+
+
+def counts(result, facet):
+    return {v.value: v.count for v in result.facets[facet]}
+
+
+def test_filter_by_one_and_by_several_values(seed_engine):
+    assert ids(seed_engine.search("", filters={"person": ["Vladimir Putin"]})) == PUTIN_DOCS
+    both = seed_engine.search("", filters={"person": ["Sergei Shoigu"], "country": ["KP"]})
+    assert ids(both) == ["004_60e6953ebaf8c9e4.txt"]  # all values must hold
+    assert ids(seed_engine.search("", filters={"person": ["Sergei Shoigu", "Jake Sullivan"]})) == []
+
+
+def test_filter_values_may_be_any_alias(seed_engine):
+    assert ids(seed_engine.search("", filters={"person": ["Poutine"]})) == PUTIN_DOCS
+    assert ids(seed_engine.search("", filters={"country": ["Nordkorea"]})) == ["004_60e6953ebaf8c9e4.txt"]
+    assert ids(seed_engine.search("", filters={"country": ["kp"]})) == ["004_60e6953ebaf8c9e4.txt"]
+    assert ids(seed_engine.search("", filters={"org": ["OTAN"]})) == ids(seed_engine.search("", filters={"org": ["NATO"]}))
+
+
+def test_facets_in_the_query_language(seed_engine):
+    assert ids(seed_engine.search('person:"Vladimir Putin" country:KP')) == ["004_60e6953ebaf8c9e4.txt"]
+    assert ids(seed_engine.search("armi org:NATO")) == ["001_736f248895fc9a9a.txt"]
+    assert ids(seed_engine.search("person:Poutine -country:KP")) == PUTIN_DOCS[:3]
+
+
+def test_counts_cover_the_whole_result_set_with_more_on_request(seed_engine):
+    result = seed_engine.search("", limit=1, facet_limit=3)
+    assert len(result.hits) == 1
+    assert counts(result, "person") == {"Xi Jinping": 5, "Vladimir Putin": 4, "Sergei Shoigu": 3}
+    more = seed_engine.search("", limit=1, facet_limit=100)
+    assert len(more.facets["person"]) > 3 and counts(more, "country")["MT"] == 2
+
+
+def test_country_values_carry_their_name_in_the_asked_language(seed_engine):
+    labels = {v.value: v.label for v in seed_engine.search("Malta", language="it").facets["country"]}
+    assert labels["MT"] == "Malta" and labels["US"] == "Stati Uniti"
+    labels = {v.value: v.label for v in seed_engine.search("Malta", language="sv").facets["country"]}
+    assert labels["KR"] == "Sydkorea"
+
+
+def test_hits_and_show_carry_entities(seed_engine):
+    [hit] = seed_engine.search("Nordkorea").hits
+    assert "Kim Jong Un" in hit.person and "KP" in hit.country and "Wagner Group" in hit.org
+    article = seed_engine.show("003_479425f1d2741736.txt")
+    putin = next(e for e in article.entities if e.value == "Vladimir Putin")
+    assert {text for _, _, text in putin.mentions} == {"Vladimir Poutine"}
+    for start, end, text in putin.mentions:
+        assert article.text[start:end] == text
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("Poutine", PUTIN_DOCS),  # French spelling: Italian and Swedish articles too
+        ("Nordkorea", ["004_60e6953ebaf8c9e4.txt"]),  # Swedish name, Italian article
+        ("OTAN", ["001_736f248895fc9a9a.txt", "003_479425f1d2741736.txt"]),  # French acronym, Italian NATO
+        ("Corée du Nord", ["004_60e6953ebaf8c9e4.txt"]),  # several words naming one country
+    ],
+)
+def test_a_name_in_one_language_finds_the_entity_in_all(seed_engine, query, expected):
+    assert ids(seed_engine.search(query)) == expected
+
+
+def test_literal_matches_rank_first_and_expansion_can_be_turned_off(seed_engine):
+    result = seed_engine.search("Poutine")
+    assert result.hits[0].id == "003_479425f1d2741736.txt"
+    assert result.hits[0].score > 2 * result.hits[1].score
+    assert ids(seed_engine.search("Poutine", expand_entities=False)) == ["003_479425f1d2741736.txt"]
+
+
+def test_lower_case_acronym_that_is_a_word_is_not_expanded(seed_engine):
+    # 'un' is Italian and French for 'a': it must not turn into the United Nations.
+    assert seed_engine.search("un").total == seed_engine.search("un", expand_entities=False).total
+
+
+def test_reindexing_applies_new_entities(tmp_path):
+    corpus = write_corpus(tmp_path / "c", {"a.txt": "Titolo\nIl ministro Sergei Lavrov ha incontrato Wang Yi."})
+    build_index(corpus, tmp_path / "ix")
+    engine = open_engine(tmp_path / "ix")
+    assert counts(engine.search(""), "person") == {"Sergei Lavrov": 1, "Wang Yi": 1}
+    write_corpus(corpus, {"a.txt": "Titolo\nIl ministro Sergei Lavrov ha incontrato Kim Jong Un."})
+    build_index(corpus, tmp_path / "ix")
+    assert counts(engine.search(""), "person") == {"Sergei Lavrov": 1, "Kim Jong Un": 1}
+
+
+def test_entity_report_lists_frequent_unknown_and_proposed(tmp_path):
+    corpus = write_corpus(tmp_path / "c", {
+        "a.txt": "Titolo\nIl ministro degli Esteri indiano Vikram Misri ha incontrato Serhii Lavrov.",
+        "b.txt": "Titolo\nIl ministro Vikram Misri ha parlato con Wang Yi.",
+    })
+    build_index(corpus, tmp_path / "ix")
+    report = open_engine(tmp_path / "ix").entity_report(limit=10)
+    assert ("Vikram Misri", 2) in [(v.value, v.count) for v in report.unknown["person"]]
+    assert ("Wang Yi", 1) in [(v.value, v.count) for v in report.frequent["person"]]
+    assert ("Wang Yi", 1) not in [(v.value, v.count) for v in report.unknown["person"]]
+    assert any(m.name == "Serhii Lavrov" and m.candidate == "Sergei Lavrov" for m in report.merges)
