@@ -123,6 +123,28 @@ def index_command(rebuild, corpus_dir, index_dir) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 opens it to the network).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Requests served at once.")
+@corpus_option
+@index_option
+def serve(host, port, threads, corpus_dir, index_dir) -> None:
+    """Serve the search page and JSON API (waitress, a production WSGI server).
+
+    The index is built from the corpus first if there is none.
+    """
+    _open_or_build(corpus_dir, index_dir)
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    with _translated_errors():
+        app = create_app(index_dir)
+    click.echo(f"Serving {str(index_dir)!r} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="corpus-search")
+
+
+@main.command()
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Entries per list.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @index_option

@@ -339,3 +339,13 @@ def country_name(code: str, language: str = "en") -> str:
         return Locale.parse(language).territories.get(code, code)
     except (ValueError, UnknownLocaleError):
         return code
+
+
+def language_name(code: str, language: str = "en") -> str:
+    """A language's name in a language (CLDR), or the code if CLDR has none."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language).languages.get(code, code)
+    except (ValueError, UnknownLocaleError):
+        return code

@@ -13,11 +13,12 @@ from index.errors import CorpusNotFound, CorpusSearchError, IndexBusy, IndexNotF
 from search.curation import EntityReport, MergeProposal
 from search.engine import SORTS, DocumentNotFound, Engine, open_engine
 from search.facets import FACETS
-from search.results import FacetValue, Fragment, Hit, SearchResult, StoredArticle, fragments_to_html, fragments_to_text
+from search.results import (FacetValue, Fragment, Hit, SearchResult, Segment, StoredArticle, fragments_to_html,
+                            fragments_to_text)
 from search.syntax import QueryError
 
 __all__ = [
     "FACETS", "SORTS", "CorpusNotFound", "EntityReport", "MergeProposal", "CorpusSearchError", "DocumentNotFound", "Engine", "FacetValue",
-    "Fragment", "Hit", "IndexBusy", "IndexNotFound", "IndexOutdated", "QueryError", "SearchResult",
+    "Fragment", "Hit", "IndexBusy", "IndexNotFound", "IndexOutdated", "QueryError", "SearchResult", "Segment",
     "StoredArticle", "build_index", "fragments_to_html", "fragments_to_text", "open_engine",
 ]

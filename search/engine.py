@@ -18,19 +18,23 @@ from whoosh import sorting
 
 from index import IndexNotFound, current_generation, current_name, has_stemmer, load_snapshot
 from index.errors import CorpusSearchError
-from index.schema import DATE, ENTITIES, ENTITY_FACETS, ID, LANG, VALUE_SEPARATOR
+from index.schema import DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, VALUE_SEPARATOR, stemmed_field
 from search.curation import EntityReport, entity_report
 from search.facets import DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters
-from search.highlight import snippet
+from search.highlight import annotate_text, marked_spans, snippet
 from search.query import QueryCompiler
-from search.results import EntityMentions, Hit, SearchResult, StoredArticle
+from search.results import EntityMentions, Hit, SearchResult, Segment, StoredArticle
+from search.suggest import suggest_query
 from search.syntax import QueryError, parse
 
 Sort = Literal["relevance", "date"]
 SORTS = ("relevance", "date")
 # Undated documents sort last, then everything by id, so pages are stable.
 NEWEST_FIRST = sorting.MultiFacet([sorting.FieldFacet(DATE, reverse=True), sorting.FieldFacet(ID)])
-MAX_LIMIT = 10_000_000  # effectively "all": a script may list the whole corpus
+MAX_LIMIT = 10_000_000
+MAX_SUGGEST_CHARS = 200
+SIMILAR_TERMS = 15
+SIMILAR_ENTITY_BOOST = 0.5  # effectively "all": a script may list the whole corpus
 
 
 class DocumentNotFound(CorpusSearchError):
@@ -152,6 +156,60 @@ class Engine:
             org=_values(stored, "org"),
             entities=_entity_mentions(stored),
         )
+
+    def suggest(self, query: str) -> str | None:
+        """A spelling correction of ``query`` from the index's vocabulary ("did you mean"), or None."""
+        if len(query) > MAX_SUGGEST_CHARS:
+            return None
+        return suggest_query(self._searcher(), query)
+
+    def similar(self, doc_id: str, limit: int = 5) -> tuple[Hit, ...]:
+        """Articles like ``doc_id``: its key terms, and the people, countries and organizations it names.
+
+        Shared entities make articles in other languages count as similar too.
+        :raise DocumentNotFound: if there is no such document.
+        """
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            raise DocumentNotFound(doc_id)
+        stored = searcher.stored_fields(docnum)
+        lang = stored.get(LANG, "")
+        field = stemmed_field(lang) if has_stemmer(lang) else EXACT
+        text = f"{stored.get('title', '')}\n{stored.get('text', '')}"
+        clauses = [wq.Term(field, term, boost=weight)
+                   for term, weight in searcher.key_terms_from_text(field, text, numterms=SIMILAR_TERMS)]
+        clauses += [wq.Term(kind, value, boost=SIMILAR_ENTITY_BOOST)
+                    for kind in ENTITY_FACETS for value in _values(stored, kind)]
+        if not clauses:
+            return ()
+        query = wq.AndNot(wq.Or(clauses), wq.Term(ID, doc_id))
+        return tuple(
+            Hit(id=s[ID], title=s.get("title", ""), lang=s.get(LANG, ""), score=float(r.score or 0.0), snippet=(),
+                date=s.get(DATE) or None, person=_values(s, "person"), country=_values(s, "country"),
+                org=_values(s, "org"))
+            for r in searcher.search(query, limit=limit)
+            for s in [r.fields()]
+        )
+
+    def annotate(self, doc_id: str, query: str = "") -> tuple[Segment, ...]:
+        """The article's text in segments: the query's words marked, entity mentions tagged.
+
+        For an article page: every word the query matches (in any form) and
+        every mention of a person, country or organization, without markup.
+        :raise DocumentNotFound: if there is no such document.
+        """
+        article = self.show(doc_id)
+        spans: list[tuple[int, int]] = []
+        if query.strip():
+            searcher = self._searcher()
+            compiled = QueryCompiler(searcher.reader(), self._languages(searcher), self._knowledge()).compile(parse(query))
+            spans = marked_spans(article.text, article.lang, compiled.highlight)
+            wanted = compiled.highlight.entities
+            spans += [(start, end) for e in article.entities if (e.kind, e.value) in wanted
+                      for start, end, _ in e.mentions if start >= 0]
+        mentions = [(start, end, e.kind, e.value) for e in article.entities for start, end, _ in e.mentions if start >= 0]
+        return annotate_text(article.text, spans, mentions)
 
     def entity_report(self, limit: int = 20) -> EntityReport:
         """Frequent and unknown entities and proposed merges, for curating the knowledge base."""

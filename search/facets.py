@@ -15,16 +15,17 @@ from typing import Iterable, Mapping
 from whoosh import query as wq
 
 from index import country_name
-from index.schema import ENTITY_FACETS, FACET_FIELDS, LANG, facet_column
+from index.schema import DATE, ENTITY_FACETS, FACET_FIELDS, LANG, facet_column
 from search.results import FacetValue
 from search.syntax import QueryError
 
-FACETS = FACET_FIELDS
+YEAR = "year"  # derived from the date: counted from the date column, filtered by prefix
+FACETS = FACET_FIELDS + (YEAR,)
 DEFAULT_FACET_LIMIT = 10
 SEPARATOR = b"\x1f"
-# A document has one language: several languages mean "any of them". The
-# entity facets are multi-valued: every value given must hold.
-ANY_OF = frozenset({LANG})
+# A document has one language and one date: several values mean "any of them".
+# The entity facets are multi-valued: every value given must hold.
+ANY_OF = frozenset({LANG, YEAR})
 
 
 def normalize_filters(filters: Mapping[str, Iterable[str]] | None, knowledge=None) -> dict[str, tuple[str, ...]]:
@@ -56,7 +57,10 @@ def canonical_value(facet: str, value: str, knowledge=None) -> str:
 def filter_query(filters: dict[str, tuple[str, ...]]) -> wq.Query | None:
     clauses = []
     for name, values in filters.items():
-        terms = [wq.Term(name, value) for value in values]
+        if name == YEAR:
+            terms = [wq.Prefix(DATE, value) for value in values]
+        else:
+            terms = [wq.Term(name, value) for value in values]
         if name in ANY_OF:
             clauses.append(terms[0] if len(terms) == 1 else wq.Or(terms))
         else:
@@ -81,11 +85,18 @@ def count_facets(reader, docnums: list[int], limit: int, language: str = "en") -
                 if packed:
                     counter.update(packed.split(SEPARATOR))
             counter = Counter({value.decode("utf-8"): n for value, n in counter.items()})
+        elif name == YEAR:
+            column = reader.column_reader(DATE)
+            counter.update(column[docnum][:4] for docnum in docnums)
+            counter.pop("", None)
         else:
             column = reader.column_reader(name)
             counter.update(column[docnum] for docnum in docnums)
             counter.pop("", None)
-        ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        if name == YEAR:  # years read best in order, newest first
+            ranked = sorted(counter.items(), reverse=True)[:limit]
+        else:
+            ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
         counts[name] = tuple(
             FacetValue(value, count, country_name(value, language) if name == "country" else None)
             for value, count in ranked

@@ -12,7 +12,7 @@ from collections import Counter
 
 from index import exact_analyzer, fold, has_stemmer, stem_variants
 from search.query import HighlightTerms
-from search.results import Fragment
+from search.results import Fragment, Segment
 
 SNIPPET_CHARS = 240
 LEAD_CHARS = 60  # how much text to show before the first marked word
@@ -122,3 +122,21 @@ def _best_window(text: str, spans: list[tuple[int, int]], max_chars: int) -> int
         if 0 <= space < best_start + LEAD_CHARS // 2:
             best_start = space + 1
     return best_start
+
+
+def annotate_text(
+    text: str, match_spans: list[tuple[int, int]], mentions: list[tuple[int, int, str, str]]
+) -> tuple[Segment, ...]:
+    """Cut ``text`` at every boundary of a marked span or an entity mention (start, end, facet, value)."""
+    cuts = {0, len(text)}
+    for start, end in match_spans:
+        cuts.update((start, end))
+    for start, end, _, _ in mentions:
+        cuts.update((start, end))
+    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    segments = []
+    for start, end in zip(points, points[1:]):
+        is_match = any(s <= start and end <= e for s, e in match_spans)
+        entity = next(((kind, value) for s, e, kind, value in mentions if s <= start and end <= e), None)
+        segments.append(Segment(text[start:end], is_match, entity))
+    return tuple(segments)

@@ -17,6 +17,15 @@ class Fragment:
     is_match: bool
 
 
+@dataclass(frozen=True)
+class Segment:
+    """A piece of an article's text: marked by the query or not, and the entity it names, if any."""
+
+    text: str
+    is_match: bool = False
+    entity: tuple[str, str] | None = None  # (facet, value)
+
+
 def fragments_to_html(fragments: tuple[Fragment, ...]) -> str:
     """Escaped text with ``<mark>`` around the matches: safe to put in a page as is."""
     return "".join(f"<mark>{escape(f.text)}</mark>" if f.is_match else escape(f.text) for f in fragments)

@@ -1,1 +1,49 @@
-"""The search page (Flask): built on the same engine as the CLI. Arrives with the web issue."""
+"""The search page and JSON API: a Flask app on the same engine as the CLI.
+
+    app = create_app(".corpus-search/index")
+
+Views translate request parameters into one engine call and render the
+answer; all query logic stays in ``search``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from search import open_engine
+
+# Everything the page loads comes from here; no inline script, no framing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def create_app(index_dir: Path | str) -> Flask:
+    """The web app for the index at ``index_dir``.
+
+    :raise IndexNotFound: if there is no index there (build it first).
+    """
+    from web.views import register
+
+    app = Flask(__name__)
+    app.url_map.merge_slashes = False  # "/article/%2Fetc" is an unknown id (404), not a redirect
+    app.config.update(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    engine = open_engine(index_dir)  # one engine, shared by every request thread
+    register(app, engine)
+
+    @app.after_request
+    def add_security_headers(response):
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    return app

@@ -1,0 +1,114 @@
+"""Request parameters → a validated `SearchRequest`; anything out of bounds is a `BadParameter` (400).
+
+The page and the JSON API read the same parameters through this one module:
+``q``, ``person``, ``country``, ``org``, ``lang``, ``year`` (repeatable),
+``sort``, ``page``, ``per_page``, ``literal``, ``ui`` (the language country
+names are shown in), ``more`` (a facet to show more values of) and ``fq``
+(text to look for among a facet's values).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import MultiDict
+
+FILTER_FACETS = ("person", "country", "org", "lang", "year")
+UI_LANGUAGES = {"en": "English", "it": "Italiano", "fr": "Français", "sv": "Svenska"}
+SORTS = ("relevance", "date")
+MAX_QUERY_CHARS = 1000
+MAX_VALUE_CHARS = 200
+MAX_VALUES_PER_FACET = 20
+MAX_PAGE = 1000
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 10
+
+
+class BadParameter(ValueError):
+    """A request parameter out of bounds: the message says which and why."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    literal: bool = False
+    ui: str = "en"
+    more: str | None = None
+    fq: str = ""
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def args(self, **changes) -> list[tuple[str, str]]:
+        """This request as URL parameters (defaults left out), with ``changes`` applied."""
+        values = {
+            "q": self.q, "sort": self.sort, "page": self.page, "per_page": self.per_page,
+            "literal": self.literal, "ui": self.ui, "more": self.more, "fq": self.fq,
+        }
+        values.update({k: v for k, v in changes.items() if k in values})
+        filters = changes.get("filters", self.filters)
+        pairs = [("q", values["q"])] if values["q"] else []
+        for name in FILTER_FACETS:
+            pairs += [(name, value) for value in filters.get(name, ())]
+        defaults = {"sort": "relevance", "page": 1, "per_page": DEFAULT_PER_PAGE, "literal": False, "ui": "en",
+                    "more": None, "fq": ""}
+        for name, default in defaults.items():
+            if values[name] != default:
+                pairs.append((name, "1" if values[name] is True else str(values[name])))
+        return pairs
+
+
+def parse_search_request(args: MultiDict) -> SearchRequest:
+    """Validate the parameters of a search (page or API).
+
+    :raise BadParameter: for a value out of bounds (a 400 for the client).
+    """
+    q = args.get("q", "")
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadParameter(f"q is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    filters = {}
+    for name in FILTER_FACETS:
+        values = [v.strip() for v in args.getlist(name) if v.strip()]
+        if len(values) > MAX_VALUES_PER_FACET:
+            raise BadParameter(f"too many {name} values ({len(values)}); the limit is {MAX_VALUES_PER_FACET}")
+        if any(len(v) > MAX_VALUE_CHARS for v in values):
+            raise BadParameter(f"a {name} value is over {MAX_VALUE_CHARS} characters")
+        if values:
+            filters[name] = tuple(dict.fromkeys(values))
+    sort = args.get("sort", "relevance")
+    if sort not in SORTS:
+        raise BadParameter(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
+    ui = args.get("ui", "en")
+    if ui not in UI_LANGUAGES:
+        raise BadParameter(f"ui must be one of {', '.join(UI_LANGUAGES)}, not {ui[:40]!r}")
+    more = args.get("more") or None
+    if more is not None and more not in FILTER_FACETS:
+        raise BadParameter(f"more must name a facet ({', '.join(FILTER_FACETS)})")
+    fq = args.get("fq", "")[:MAX_VALUE_CHARS]
+    return SearchRequest(
+        q=q,
+        filters=filters,
+        sort=sort,
+        page=_bounded_int(args, "page", 1, 1, MAX_PAGE),
+        per_page=_bounded_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+        literal=args.get("literal", "") in ("1", "true", "on", "yes"),
+        ui=ui,
+        more=more,
+        fq=fq,
+    )
+
+
+def _bounded_int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or len(raw) > 7:
+        raise BadParameter(f"{name} must be a whole number from {low} to {high}, not {raw[:40]!r}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise BadParameter(f"{name} must be from {low} to {high}, not {value}")
+    return value

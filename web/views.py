@@ -1,0 +1,191 @@
+"""Routes: the search page, the article page, and the JSON API that mirrors them.
+
+Every state of the page is a plain URL. Document ids from URLs are looked up
+in the index, never used as paths. Errors become a 4xx with a message (JSON
+under /api/), never a traceback.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, abort, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from index import country_name, fold, language_name
+from search import CorpusSearchError, DocumentNotFound, Engine, QueryError
+from web.params import FILTER_FACETS, UI_LANGUAGES, BadParameter, SearchRequest, parse_search_request
+
+FACET_TITLES = {"person": "People", "country": "Countries", "org": "Organizations", "lang": "Languages",
+                "year": "Year"}
+FACET_VALUES_SHOWN = 10
+FACET_VALUES_MORE = 100
+SIMILAR_ARTICLES = 5
+
+
+def register(app: Flask, engine: Engine) -> None:
+    """Add the routes and error handlers for ``engine`` to ``app``."""
+
+    def run_search(req: SearchRequest):
+        facet_limit = FACET_VALUES_MORE if req.more or req.fq else FACET_VALUES_SHOWN
+        return engine.search(
+            req.q, filters=req.filters, limit=req.per_page, offset=req.offset, sort=req.sort,
+            facet_limit=facet_limit, expand_entities=not req.literal, language=req.ui,
+        )
+
+    @app.context_processor
+    def page_languages():
+        return {"ui_languages": UI_LANGUAGES}
+
+    @app.get("/")
+    def search_page():
+        req = parse_search_request(request.args)
+        result = run_search(req)
+        suggestion = engine.suggest(req.q) if result.total == 0 and req.q else None
+        return render_template(
+            "search.html", req=req, result=result, suggestion=suggestion, facets=_facet_panels(req, result),
+            chips=_chips(req), pages=_pages(req, result.total), url=_url_builder(req),
+            title=f"{req.q} – Corpus Search" if req.q else "Corpus Search",
+        )
+
+    @app.get("/article/<path:doc_id>")
+    def article_page(doc_id: str):
+        req = parse_search_request(request.args)
+        article = engine.show(doc_id)
+        return render_template(
+            "article.html", req=req, article=article, segments=engine.annotate(doc_id, req.q),
+            similar=engine.similar(doc_id, SIMILAR_ARTICLES), url=_url_builder(req),
+            entity_lists=_entity_lists(article, req.ui), lang_name=language_name(article.lang, req.ui),
+            original_url=_web_url(article.url),
+            title=f"{article.title[:80]} – Corpus Search",
+        )
+
+    @app.get("/api/search")
+    def api_search():
+        req = parse_search_request(request.args)
+        result = run_search(req)
+        data = result.to_json()
+        data.update(page=req.page, per_page=req.per_page,
+                    suggestion=engine.suggest(req.q) if result.total == 0 and req.q else None)
+        return jsonify(data)
+
+    @app.get("/api/documents/<path:doc_id>")
+    def api_document(doc_id: str):
+        return jsonify(engine.show(doc_id).to_json())
+
+    @app.errorhandler(BadParameter)
+    @app.errorhandler(QueryError)
+    def bad_request(error):
+        return _error(400, str(error))
+
+    @app.errorhandler(DocumentNotFound)
+    def not_found(error):
+        return _error(404, str(error))
+
+    @app.errorhandler(CorpusSearchError)
+    def engine_error(error):
+        return _error(503, str(error))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return _error(error.code or 500, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):  # logged for the operator, never shown to the client
+        app.logger.exception("unexpected error")
+        return _error(500, "something went wrong on our side; the error has been logged")
+
+    app.add_url_rule("/favicon.ico", "favicon", lambda: abort(404))
+
+
+def _error(status: int, message: str):
+    if request.path.startswith("/api/"):
+        response = jsonify({"ok": False, "error": message, "status": status})
+        response.status_code = status
+        return response
+    return render_template("error.html", status=status, message=message, title=f"Error {status} – Corpus Search",
+                           req=SearchRequest(), url=_url_builder(SearchRequest())), status
+
+
+def _web_url(url: str | None) -> str | None:
+    """An article's own URL, if it is a web address (a corpus may say ``javascript:…``)."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def _url_builder(req: SearchRequest):
+    """url(endpoint_path, **changes): this request's URL with changes, for templates."""
+
+    def url(path: str = "/", **changes) -> str:
+        pairs = req.args(**changes)
+        return f"{path}?{urlencode(pairs)}" if pairs else path
+
+    return url
+
+
+def _with_value(req: SearchRequest, facet: str, value: str, present: bool) -> dict:
+    filters = {name: list(values) for name, values in req.filters.items()}
+    values = [v for v in filters.get(facet, []) if v != value]
+    if present:
+        values.append(value)
+    filters[facet] = values
+    return {name: tuple(vs) for name, vs in filters.items() if vs}
+
+
+def _label(facet: str, value: str, ui: str, known: str | None = None) -> str:
+    if facet == "country":
+        return known or country_name(value, ui)
+    if facet == "lang":
+        return language_name(value, ui)
+    return value
+
+
+def _facet_panels(req: SearchRequest, result) -> list[dict]:
+    """The sidebar: each facet's values with counts and the URL that adds or removes each."""
+    panels = []
+    for facet in FILTER_FACETS:
+        values = result.facets.get(facet, ())
+        if not values:
+            continue
+        active = set(req.filters.get(facet, ()))
+        items = []
+        for value in values:
+            label = _label(facet, value.value, req.ui, value.label)
+            if req.fq and req.more == facet and fold(req.fq) not in fold(label) and fold(req.fq) not in fold(value.value):
+                continue
+            is_active = value.value in active
+            filters = _with_value(req, facet, value.value, present=not is_active)
+            items.append({"label": label, "value": value.value, "count": value.count, "active": is_active,
+                          "href": _url_builder(req)("/", filters=filters, page=1)})
+        shown = items if req.more == facet else items[:FACET_VALUES_SHOWN]
+        panels.append({
+            "name": facet, "title": FACET_TITLES[facet], "items": shown, "is_more": req.more == facet,
+            "has_more": req.more != facet and len(values) >= FACET_VALUES_SHOWN,
+        })
+    return panels
+
+
+def _chips(req: SearchRequest) -> list[dict]:
+    return [
+        {"facet": FACET_TITLES[facet], "label": _label(facet, value, req.ui),
+         "href": _url_builder(req)("/", filters=_with_value(req, facet, value, present=False), page=1)}
+        for facet, values in req.filters.items()
+        for value in values
+    ]
+
+
+def _pages(req: SearchRequest, total: int) -> dict:
+    last = max(1, min(-(-total // req.per_page), 1000))
+    window = range(max(1, req.page - 3), min(last, req.page + 3) + 1)
+    return {"current": req.page, "last": last, "window": list(window),
+            "prev": req.page - 1 if req.page > 1 else None, "next": req.page + 1 if req.page < last else None}
+
+
+def _entity_lists(article, ui: str) -> list[dict]:
+    lists = []
+    for facet in ("person", "country", "org"):
+        entities = [e for e in article.entities if e.kind == facet]
+        if entities:
+            lists.append({"facet": facet, "title": FACET_TITLES[facet],
+                          "items": [{"value": e.value, "label": _label(facet, e.value, ui),
+                                     "mentions": sorted({m[2] for m in e.mentions}), "is_new": e.is_new}
+                                    for e in entities]})
+    return lists
