@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from index import exact_analyzer, fold, has_stemmer, stem_variants
+from index import fold, has_stemmer, stem_variants, text_words
 from search.query import HighlightTerms
 from search.results import Fragment, Segment
 
@@ -27,11 +27,9 @@ def marked_spans(text: str, lang: str, terms: HighlightTerms) -> list[tuple[int,
     stems_apply = bool(stems) and has_stemmer(lang)
     # (folded word, start, end) for every word; compounds' wholes left out so
     # that a phrase meets the parts in order.
-    words, wholes, last_pos = [], [], -1
-    for token in exact_analyzer()(text, positions=True, chars=True):
-        target = words if token.pos != last_pos else wholes
-        target.append((token.text, token.startchar, token.endchar))
-        last_pos = token.pos
+    words, wholes = [], []
+    for written, start, end, is_whole in text_words(text):
+        (wholes if is_whole else words).append((fold(written), start, end))
     strong = [
         word in terms.exact
         or any(word.startswith(prefix) for prefix in terms.prefixes)
