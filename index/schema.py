@@ -7,13 +7,16 @@ folded title again, boosted, for ``title:`` queries and ranking.
 """
 from __future__ import annotations
 
+import json
+import zlib
+
 from whoosh import columns, fields
 
 from index.analysis import SNOWBALL_LANGUAGES, analyzer_for, exact_analyzer
 
 # Bump when analysis or fields change what is indexed: an index built with
 # another version is rebuilt rather than searched with mismatched terms.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 ID = "id"
 PATH = "path"  # the corpus file a document came from
@@ -38,6 +41,49 @@ FACET_FIELDS = (PERSON, COUNTRY, ORG, LANG)
 STEMMED_LANGUAGES = tuple(sorted(set(SNOWBALL_LANGUAGES)))
 
 
+class Preindexed(tuple):
+    """A field's postings computed ahead, in a worker process: ((term bytes, freq, weight, value bytes), …)."""
+
+    __slots__ = ()
+
+
+class PreindexedText(fields.TEXT):
+    """A TEXT field that also accepts `Preindexed` postings, so that analysis runs in worker processes.
+
+    Strings are analyzed as usual (queries, and anything indexed in-process).
+    """
+
+    def index(self, value, **kwargs):
+        if isinstance(value, Preindexed):
+            return value
+        return super().index(value, **kwargs)
+
+
+def preindex(schema: fields.Schema, name: str, text: str) -> Preindexed:
+    return Preindexed(schema[name].index(text))
+
+
+def pack_text(text: str) -> bytes:
+    """Stored article text, compressed: the index stays near the size of the raw text."""
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack_text(stored: bytes | str | None) -> str:
+    if isinstance(stored, bytes):
+        return zlib.decompress(stored).decode("utf-8")
+    return stored or ""
+
+
+def pack_json(value) -> bytes:
+    return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def unpack_json(stored, default):
+    if isinstance(stored, bytes):
+        return json.loads(zlib.decompress(stored))
+    return stored if stored is not None else default
+
+
 def stemmed_field(lang: str) -> str:
     """The field that holds the stemmed text of one language."""
     return f"text_{lang}"
@@ -53,8 +99,8 @@ def build_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True, sortable=True),
         path=fields.ID(stored=True),
         file_key=fields.ID(),
-        title=fields.TEXT(analyzer=exact_analyzer(), stored=True, field_boost=TITLE_BOOST),
-        exact=fields.TEXT(analyzer=exact_analyzer()),
+        title=PreindexedText(analyzer=exact_analyzer(), stored=True, field_boost=TITLE_BOOST),
+        exact=PreindexedText(analyzer=exact_analyzer()),
         text=fields.STORED(),
         lang=fields.ID(stored=True, sortable=True),
         date=fields.ID(stored=True, sortable=True),
@@ -68,5 +114,5 @@ def build_schema() -> fields.Schema:
         schema.add(facet_column(name), fields.COLUMN(columns.VarBytesColumn()))
     for lang in STEMMED_LANGUAGES:
         # No positions: phrases are matched on ``exact``; this keeps the index small.
-        schema.add(stemmed_field(lang), fields.TEXT(analyzer=analyzer_for(lang), phrase=False))
+        schema.add(stemmed_field(lang), PreindexedText(analyzer=analyzer_for(lang), phrase=False))
     return schema

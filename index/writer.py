@@ -11,6 +11,7 @@ previous index as it was and searchable.
 """
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,11 +24,10 @@ from whoosh.index import LockError
 from index import schema as f
 from index import store
 from index.analysis import has_stemmer
-from index.entities import Extraction, extract_entities
 from index.knowledge import load_knowledge, save_snapshot
+from index.prepare import PARALLEL_MIN_BYTES, prepared
 from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated
-from index.language import document_language
-from index.reader import CorpusFile, Document, Skipped, read_file, scan_corpus
+from index.reader import CorpusFile, Skipped, read_file, scan_corpus
 
 LOCK_WAIT_S = 10.0
 WRITER_MEMORY_MB = 256
@@ -118,7 +118,14 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
         if knowledge:
             save_snapshot(knowledge, generation.path)
         ix = whoosh_index.create_in(str(generation.path), f.build_schema())
-        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+        # Several Whoosh writers, one segment each: committing postings is Whoosh's
+        # slowest step (5 ms an article, in Python) and this spreads it over the cores.
+        procs = os.cpu_count() or 1
+        big = sum(_size(file) for file in files) >= PARALLEL_MIN_BYTES
+        if big and procs > 1:
+            writer = ix.writer(procs=procs, multisegment=True, limitmb=WRITER_MEMORY_MB // procs)
+        else:
+            writer = ix.writer(limitmb=WRITER_MEMORY_MB)
         try:
             report.added_files = len(_add_files(writer, files, report, skip, progress, with_entities))
             report.rebuilt = True
@@ -180,68 +187,31 @@ def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progr
     A file that yields none (empty, binary, all lines broken) leaves no trace in
     the index, so it is read again, and warned about again, on the next run.
     """
-    total = sum(_size(file) for file in files)
+    sizes = {file.path: _size(file) for file in files}
+    total = sum(sizes.values())
+    keys = {file.path: f"{file.path}\x00{file.content_hash}" for file in files}
+    documents = (document for file in files for document in read_file(file, skip))
+    added: set[str] = set()
+    done_paths: set[str] = set()
     done = 0
-    added = set()
-    for file in files:
-        file_key = f"{file.path}\x00{file.content_hash}"
-        for document in read_file(file, skip):
-            fields = document_fields(document, with_entities)
-            writer.add_document(file_key=file_key, **fields)
-            report.languages[fields[f.LANG]] += 1
-            report.documents_indexed += 1
-            added.add(file.path)
-        done += _size(file)
-        if progress:
-            progress(done, total)
+    for document, fields in prepared(documents, with_entities, parallel=total >= PARALLEL_MIN_BYTES):
+        writer.add_document(file_key=keys[document.path], **fields)
+        report.languages[fields[f.LANG]] += 1
+        report.documents_indexed += 1
+        added.add(document.path)
+        if document.path not in done_paths:
+            done_paths.add(document.path)
+            done += sizes[document.path]
+            if progress:
+                progress(done, total)
+    if progress and done < total:
+        progress(total, total)
     return added
 
 
 def _cancel(writer) -> None:
     if not writer.is_closed:
         writer.cancel()
-
-
-def document_fields(document: Document, with_entities: bool = True) -> dict:
-    """The Whoosh fields of one document: language decided, text routed to its fields."""
-    lang = document_language(document.lang, document.title, document.text)
-    searchable = f"{document.title}\n{document.text}"
-    fields = {
-        f.ID: document.id,
-        f.PATH: document.path,
-        f.TITLE: document.title,
-        f.EXACT: searchable,
-        f.TEXT: document.text,
-        f.LANG: lang,
-        f.DATE: document.date or "",
-        f.URL: document.url,
-        f.SOURCE: document.source,
-    }
-    if has_stemmer(lang):
-        fields[f.stemmed_field(lang)] = searchable
-    if with_entities:
-        fields.update(entity_fields(extract_entities(searchable, lang), title_length=len(document.title) + 1))
-    return fields
-
-
-def entity_fields(extraction: Extraction, title_length: int) -> dict:
-    """The facet fields of one document, and its mentions for display.
-
-    Mentions are stored with offsets into the article text (negative: in the
-    title), grouped by entity: {"person": [[value, is_new, [[start, end, surface], …]], …], …}.
-    """
-    fields: dict = {}
-    for kind in f.ENTITY_FACETS:
-        values = [value.replace(f.VALUE_SEPARATOR, " ") for value in extraction.values(kind)]
-        fields[kind] = f.VALUE_SEPARATOR.join(values)
-        fields[f.facet_column(kind)] = "\x1f".join(values).encode("utf-8")
-    grouped: dict[str, dict[str, list]] = {kind: {} for kind in f.ENTITY_FACETS}
-    for mention in extraction.mentions:
-        entry = grouped[mention.kind].setdefault(mention.value, [mention.value, mention.is_new, []])
-        entry[2].append([mention.start - title_length, mention.end - title_length, mention.text])
-    fields[f.ENTITIES] = {kind: list(entries.values()) for kind, entries in grouped.items()}
-    fields[f.ENTITIES]["proposals"] = [[p.text, p.candidate, p.distance] for p in extraction.proposals]
-    return fields
 
 
 def _size(file: CorpusFile) -> int:

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from index import edit_distance
-from index.schema import ENTITIES, ENTITY_FACETS
+from index.schema import ENTITIES, ENTITY_FACETS, unpack_json
 from search.results import FacetValue
 
 
@@ -46,7 +46,7 @@ def entity_report(stored_documents, limit: int) -> EntityReport:
     unknown = {kind: Counter() for kind in ENTITY_FACETS}
     proposed: Counter = Counter()
     for stored in stored_documents:
-        grouped = stored.get(ENTITIES) or {}
+        grouped = unpack_json(stored.get(ENTITIES), {})
         for kind in ENTITY_FACETS:
             for value, is_new, _ in grouped.get(kind, ()):
                 frequent[kind][value] += 1

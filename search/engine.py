@@ -18,8 +18,10 @@ from whoosh import sorting
 
 from index import IndexNotFound, current_generation, current_name, has_stemmer, load_snapshot
 from index.errors import CorpusSearchError
-from index.schema import DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, VALUE_SEPARATOR, stemmed_field
+from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, VALUE_SEPARATOR, stemmed_field,
+                          unpack_json, unpack_text)
 from search.curation import EntityReport, entity_report
+from search.docsets import DocSets
 from search.facets import DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters
 from search.highlight import annotate_text, marked_spans, snippet
 from search.query import QueryCompiler
@@ -52,6 +54,8 @@ class Engine:
         current_generation(self.index_dir)  # fail now, clearly, if there is no usable index
         self._local = threading.local()
         self._knowledge_lock = threading.Lock()
+        self._docsets_lock = threading.Lock()
+        self._docsets_of: tuple[tuple, DocSets] | None = None  # (index state, its doc sets)
         self._knowledge_of: tuple[str, object] | None = None  # (generation name, knowledge base)
 
     def search(
@@ -90,9 +94,10 @@ class Engine:
         restriction = filter_query(filters)
         final = compiled.query if restriction is None else wq.And([compiled.query, restriction])
 
-        matched = list(searcher.docs_for_query(final))
-        total = len(matched)
-        facets = count_facets(searcher.reader(), matched, facet_limit, language)
+        docsets = self._docsets(searcher)
+        matched = docsets.mask(final, searcher)
+        total = int(matched.sum())
+        facets = count_facets(docsets, searcher.reader(), matched, facet_limit, language)
         hits = []
         wanted = min(offset + limit, MAX_LIMIT)
         if wanted > offset and total > offset:
@@ -111,7 +116,8 @@ class Engine:
                         title=stored.get("title", ""),
                         lang=stored.get(LANG, ""),
                         score=0.0 if by_date else float(result.score or 0.0),
-                        snippet=snippet(stored.get("text", ""), stored.get(LANG, ""), compiled.highlight, entity_spans),
+                        snippet=snippet(unpack_text(stored.get(TEXT)), stored.get(LANG, ""), compiled.highlight,
+                                        entity_spans),
                         date=stored.get(DATE) or None,
                         url=stored.get("url"),
                         source=stored.get("source"),
@@ -146,7 +152,7 @@ class Engine:
             id=stored[ID],
             title=stored.get("title", ""),
             lang=stored.get(LANG, ""),
-            text=stored.get("text", ""),
+            text=unpack_text(stored.get(TEXT)),
             date=stored.get(DATE) or None,
             url=stored.get("url"),
             source=stored.get("source"),
@@ -176,7 +182,7 @@ class Engine:
         stored = searcher.stored_fields(docnum)
         lang = stored.get(LANG, "")
         field = stemmed_field(lang) if has_stemmer(lang) else EXACT
-        text = f"{stored.get('title', '')}\n{stored.get('text', '')}"
+        text = f"{stored.get('title', '')}\n{unpack_text(stored.get(TEXT))}"
         clauses = [wq.Term(field, term, boost=weight)
                    for term, weight in searcher.key_terms_from_text(field, text, numterms=SIMILAR_TERMS)]
         clauses += [wq.Term(kind, value, boost=SIMILAR_ENTITY_BOOST)
@@ -256,6 +262,18 @@ class Engine:
         self._local.state = (generation.path.name, ix, searcher)
         return searcher
 
+    def _docsets(self, searcher) -> DocSets:
+        """The doc sets of the index state this searcher sees, shared by all threads."""
+        reader = searcher.reader()
+        state = (current_name(self.index_dir), reader.generation(), reader.doc_count_all(), reader.doc_count())
+        with self._docsets_lock:
+            if self._docsets_of is not None and self._docsets_of[0] == state:
+                return self._docsets_of[1]
+        docsets = DocSets(reader)
+        with self._docsets_lock:
+            self._docsets_of = (state, docsets)
+        return docsets
+
     def _knowledge(self):
         """The knowledge base the current generation was built with, loaded once per generation."""
         name = current_name(self.index_dir)
@@ -276,9 +294,14 @@ def _values(stored: dict, facet: str) -> tuple[str, ...]:
     return tuple(value for value in packed.split(VALUE_SEPARATOR) if value)
 
 
+def stored_entities(stored: dict) -> dict:
+    """A document's entities with their mentions, as index.prepare.entity_fields stored them."""
+    return unpack_json(stored.get(ENTITIES), {})
+
+
 def _entity_mentions(stored: dict) -> tuple[EntityMentions, ...]:
     """The document's entities with their mentions, in facet order (see index.writer.entity_fields)."""
-    grouped = stored.get(ENTITIES) or {}
+    grouped = stored_entities(stored)
     return tuple(
         EntityMentions(kind, value, is_new, tuple((start, end, text) for start, end, text in spans))
         for kind in ENTITY_FACETS
@@ -290,7 +313,7 @@ def _entity_spans(stored: dict, wanted: set[tuple[str, str]]) -> list[tuple[int,
     """Where the text mentions the entities a query asked for (body offsets only)."""
     if not wanted:
         return []
-    grouped = stored.get(ENTITIES) or {}
+    grouped = stored_entities(stored)
     return [
         (start, end)
         for kind, value in wanted

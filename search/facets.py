@@ -1,28 +1,26 @@
 """Facets: filters by value, and counts of values over the whole result set.
 
-Counts come from the per-document column of each facet field, read for the
-matched documents only: never from stored fields, never by walking the
-postings of each value.
+Counts come from a column store of each facet (``search/docsets.py``): one
+``bincount`` over the matched documents, never stored fields, never a walk
+over each value's postings.
 
 Filter values may be written any way the knowledge base knows: ``person:
 poutine`` is ``Vladimir Putin``, ``country:Nordkorea`` is ``KP``.
 """
 from __future__ import annotations
 
-from collections import Counter
 from typing import Iterable, Mapping
 
 from whoosh import query as wq
 
 from index import country_name
-from index.schema import DATE, ENTITY_FACETS, FACET_FIELDS, LANG, facet_column
+from index.schema import DATE, ENTITY_FACETS, FACET_FIELDS, LANG
 from search.results import FacetValue
 from search.syntax import QueryError
 
 YEAR = "year"  # derived from the date: counted from the date column, filtered by prefix
 FACETS = FACET_FIELDS + (YEAR,)
 DEFAULT_FACET_LIMIT = 10
-SEPARATOR = b"\x1f"
 # A document has one language and one date: several values mean "any of them".
 # The entity facets are multi-valued: every value given must hold.
 ANY_OF = frozenset({LANG, YEAR})
@@ -70,33 +68,19 @@ def filter_query(filters: dict[str, tuple[str, ...]]) -> wq.Query | None:
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
 
-def count_facets(reader, docnums: list[int], limit: int, language: str = "en") -> dict[str, tuple[FacetValue, ...]]:
-    """The ``limit`` most frequent values of each facet among ``docnums``.
+def count_facets(docsets, reader, mask, limit: int, language: str = "en") -> dict[str, tuple[FacetValue, ...]]:
+    """The ``limit`` most frequent values of each facet among the documents in ``mask``.
 
-    Countries carry a label: their name in ``language``.
+    Countries carry a label: their name in ``language``. Years read best in
+    order, newest first.
     """
     counts = {}
     for name in FACETS:
-        counter: Counter = Counter()
-        if name in ENTITY_FACETS:
-            column = reader.column_reader(facet_column(name))
-            for docnum in docnums:
-                packed = column[docnum]
-                if packed:
-                    counter.update(packed.split(SEPARATOR))
-            counter = Counter({value.decode("utf-8"): n for value, n in counter.items()})
-        elif name == YEAR:
-            column = reader.column_reader(DATE)
-            counter.update(column[docnum][:4] for docnum in docnums)
-            counter.pop("", None)
+        table = docsets.facet(reader, name)
+        if name == YEAR:
+            ranked = sorted(table.count(mask, len(table.values)), reverse=True)[:limit]
         else:
-            column = reader.column_reader(name)
-            counter.update(column[docnum] for docnum in docnums)
-            counter.pop("", None)
-        if name == YEAR:  # years read best in order, newest first
-            ranked = sorted(counter.items(), reverse=True)[:limit]
-        else:
-            ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
+            ranked = table.count(mask, limit)
         counts[name] = tuple(
             FacetValue(value, count, country_name(value, language) if name == "country" else None)
             for value, count in ranked

@@ -158,3 +158,26 @@ def test_language_without_stemmer_has_no_stemming_chain():
     assert not has_stemmer("zh")
     assert analyzer_for("zh") is None
     assert has_stemmer("it")
+
+
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("it", "Il ministro dell’Ucraina: relazioni russo-cinesi e 46.000 sanzioni, l'aggressione. Il ministro!"),
+        ("fr", "Le président Vladimir Poutine, qu'il a reçu à Pékin; la sécurité et les sécurités."),
+        ("sv", "Kinas toppdiplomat och FN:s generalförsamling, eller USA:s länder."),
+        ("zh", "中国外交部长 王毅 抵达 莫斯科"),
+        ("en", "O'Brien's e-mail about G20 — 3,5 and " + "x" * 150),
+    ],
+)
+def test_fast_postings_equal_the_schema_analyzers(lang, text):
+    from index.prepare import text_postings
+    from index.schema import EXACT, build_schema, stemmed_field
+
+    schema = build_schema()
+    exact, stemmed = text_postings(text, lang, schema)
+    assert sorted(exact) == sorted(schema[EXACT].index(text))
+    if stemmed is None:
+        assert not has_stemmer(lang)
+    else:
+        assert sorted(stemmed) == sorted(schema[stemmed_field(lang)].index(text))

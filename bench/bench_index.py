@@ -1,0 +1,131 @@
+"""Indexing speed, index size and peak memory: Corpus Search against plain Whoosh and SQLite FTS5.
+
+Run: python bench/bench_index.py --size 10000   (or 100000)
+
+Each system indexes the same articles in its own process, in the same run;
+the output gives articles/s, MB/s, index size (and its ratio to the raw text)
+and peak memory, then the ratios between systems. The indexes stay under
+$CORPUS_SEARCH_BENCH for bench/bench_query.py.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from corpora import CACHE, bench_corpus, corpus_bytes, folder_size, machine, read_articles  # noqa: E402
+
+
+def ours(corpus: Path, index: Path) -> dict:
+    from index import build_index
+
+    report = build_index(corpus, index, rebuild=True)
+    return {"articles": report.documents_indexed}
+
+
+def plain_whoosh(corpus: Path, index: Path, procs: int) -> dict:
+    """Whoosh as a user would set it up: StemmingAnalyzer, stored text, a language keyword."""
+    from whoosh import fields, index as whoosh_index
+    from whoosh.analysis import StemmingAnalyzer
+
+    schema = fields.Schema(id=fields.ID(stored=True, unique=True), title=fields.TEXT(stored=True),
+                           text=fields.TEXT(analyzer=StemmingAnalyzer(), stored=True),
+                           lang=fields.ID(stored=True, sortable=True))
+    index.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(index), schema)
+    writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256)
+    count = 0
+    for doc_id, title, text, lang in read_articles(corpus):
+        writer.add_document(id=doc_id, title=title, text=text, lang=lang or "und")
+        count += 1
+    writer.commit()
+    return {"articles": count}
+
+
+def sqlite_fts5(corpus: Path, index: Path) -> dict:
+    import sqlite3
+
+    index.mkdir(parents=True)
+    db = sqlite3.connect(index / "fts.db")
+    db.execute("CREATE VIRTUAL TABLE articles USING fts5(id UNINDEXED, title, text, lang UNINDEXED, "
+               "tokenize='unicode61 remove_diacritics 2')")
+    count = 0
+    batch = []
+    for row in read_articles(corpus):
+        batch.append(row)
+        count += 1
+        if len(batch) == 1000:
+            db.executemany("INSERT INTO articles VALUES (?, ?, ?, ?)", batch)
+            batch = []
+    db.executemany("INSERT INTO articles VALUES (?, ?, ?, ?)", batch)
+    db.commit()
+    db.execute("INSERT INTO articles(articles) VALUES('optimize')")
+    db.commit()
+    db.close()
+    return {"articles": count}
+
+
+SYSTEMS = {
+    "corpus-search": lambda c, i: ours(c, i),
+    "whoosh procs=1": lambda c, i: plain_whoosh(c, i, 1),
+    "whoosh procs=2 multisegment": lambda c, i: plain_whoosh(c, i, 2),
+    "sqlite fts5": lambda c, i: sqlite_fts5(c, i),
+}
+
+
+def run_one(name: str, corpus: Path, index: Path) -> None:
+    """In a child process: index, then print one JSON line with the figures."""
+    shutil.rmtree(index, ignore_errors=True)
+    started = time.perf_counter()
+    figures = SYSTEMS[name](corpus, index)
+    figures["seconds"] = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    figures["peak_mb"] = max(own, children) / 1024
+    figures["index_bytes"] = folder_size(index)
+    print(json.dumps(figures))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--only", action="append", choices=list(SYSTEMS), help="run only these systems")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    corpus = bench_corpus(args.size)
+    if args.child:
+        run_one(args.child, corpus, CACHE / f"index-{args.size}-{args.child.replace(' ', '_')}")
+        return
+    raw = corpus_bytes(corpus)
+    print(machine())
+    print(f"corpus: {args.size:,} articles, {raw / 1e6:.0f} MB of text (../shared/corpora cycled, seeds mixed in)")
+    results = {}
+    for name in args.only or SYSTEMS:
+        done = subprocess.run([sys.executable, __file__, "--size", str(args.size), "--child", name],
+                              capture_output=True, text=True)
+        if done.returncode:
+            print(f"  {name}: failed\n{done.stderr[-2000:]}")
+            continue
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        results[name] = figures
+        print(f"  {name:30} {figures['articles'] / figures['seconds']:7.0f} articles/s  "
+              f"{raw / 1e6 / figures['seconds']:5.2f} MB/s  {figures['seconds']:7.1f} s  "
+              f"index {figures['index_bytes'] / 1e6:6.0f} MB ({figures['index_bytes'] / raw:.2f}× text)  "
+              f"peak {figures['peak_mb']:5.0f} MB")
+    if "corpus-search" in results:
+        ours_s = results["corpus-search"]["seconds"]
+        for name, figures in results.items():
+            if name != "corpus-search":
+                print(f"  corpus-search takes {ours_s / figures['seconds']:.2f}× the time of {name}")
+
+
+if __name__ == "__main__":
+    main()
