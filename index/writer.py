@@ -24,6 +24,7 @@ from whoosh.index import LockError
 from index import schema as f
 from index import store
 from index.analysis import has_stemmer
+from index.facetstore import save_store
 from index.knowledge import load_knowledge, save_snapshot
 from index.prepare import PARALLEL_MIN_BYTES, prepared
 from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated
@@ -133,6 +134,8 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
         except BaseException:
             _cancel(writer)
             raise
+        with ix.reader() as reader:
+            save_store(generation.path, reader)
         ix.close()
     except BaseException:
         store.discard(generation)
@@ -164,6 +167,8 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
             report.removed_files = len(removed)
             if report.changed:
                 writer.commit()
+                with ix.reader() as reader:
+                    save_store(generation.path, reader)
             else:
                 writer.cancel()
         except BaseException:

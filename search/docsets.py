@@ -15,40 +15,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
 
-from index.schema import DATE, ENTITY_FACETS, LANG, facet_column
-
-SEPARATOR = b"\x1f"
+from index.facetstore import FacetTable, build_table
 TERM_CACHE_SIZE = 4096
 
 
-@dataclass(frozen=True)
-class FacetTable:
-    """A facet as a column store: the values, and (document, value id) for every value of every document."""
-
-    values: tuple[str, ...]
-    docs: np.ndarray  # int32: the document of each entry
-    value_ids: np.ndarray  # int32: the value of each entry
-
-    def count(self, mask: np.ndarray, limit: int) -> list[tuple[str, int]]:
-        """The ``limit`` most frequent values among the documents in ``mask`` (ties: by value)."""
-        if not len(self.values) or limit <= 0:
-            return []
-        counts = np.bincount(self.value_ids[mask[self.docs]], minlength=len(self.values))
-        present = np.flatnonzero(counts)
-        if len(present) > limit * 4:  # only sort the few that can make the top
-            keep = np.argpartition(-counts[present], limit * 4)[: limit * 4]
-            present = present[keep]
-        ranked = sorted(((self.values[i], int(counts[i])) for i in present), key=lambda vc: (-vc[1], vc[0]))
-        return ranked[:limit]
-
-
 class DocSets:
-    def __init__(self, reader) -> None:
+    def __init__(self, reader, saved: dict[str, FacetTable] | None = None) -> None:
         self.size = reader.doc_count_all()
         self._lock = threading.Lock()
         live = np.ones(self.size, dtype=bool)
@@ -58,7 +34,7 @@ class DocSets:
                     live[docnum] = False
         self.live = live
         self._terms: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._facets: dict[str, FacetTable] = {}
+        self._facets: dict[str, FacetTable] = dict(saved or {})
 
     def mask(self, query: wq.Query, searcher) -> np.ndarray:
         """The documents ``query`` matches, as a boolean mask over document numbers."""
@@ -112,33 +88,11 @@ class DocSets:
         return result.copy()
 
     def facet(self, reader, name: str) -> FacetTable:
-        """The column store of one facet (built on first use, from the index's columns)."""
+        """The column store of one facet: saved by the writer, or built here on first use."""
         with self._lock:
             table = self._facets.get(name)
         if table is None:
-            table = _facet_table(reader, name, self.size)
+            table = build_table(reader, name)
             with self._lock:
                 self._facets[name] = table
         return table
-
-
-def _facet_table(reader, name: str, size: int) -> FacetTable:
-    ids: dict[str, int] = {}
-    docs, value_ids = [], []
-    if name in ENTITY_FACETS:
-        column = reader.column_reader(facet_column(name))
-        for docnum in range(size):
-            packed = column[docnum]
-            if packed:
-                for value in packed.split(SEPARATOR):
-                    docs.append(docnum)
-                    value_ids.append(ids.setdefault(value.decode("utf-8"), len(ids)))
-    else:
-        column = reader.column_reader(DATE if name == "year" else LANG if name == LANG else name)
-        for docnum in range(size):
-            value = column[docnum]
-            value = value[:4] if name == "year" else value
-            if value:
-                docs.append(docnum)
-                value_ids.append(ids.setdefault(value, len(ids)))
-    return FacetTable(tuple(ids), np.array(docs, dtype=np.int32), np.array(value_ids, dtype=np.int32))

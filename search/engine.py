@@ -17,6 +17,7 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from index import IndexNotFound, current_generation, current_name, has_stemmer, load_snapshot
+from index.facetstore import load_store
 from index.errors import CorpusSearchError
 from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, VALUE_SEPARATOR, stemmed_field,
                           unpack_json, unpack_text)
@@ -269,7 +270,7 @@ class Engine:
         with self._docsets_lock:
             if self._docsets_of is not None and self._docsets_of[0] == state:
                 return self._docsets_of[1]
-        docsets = DocSets(reader)
+        docsets = DocSets(reader, load_store(self.index_dir / state[0], reader) if state[0] else None)
         with self._docsets_lock:
             self._docsets_of = (state, docsets)
         return docsets

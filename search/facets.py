@@ -14,12 +14,12 @@ from typing import Iterable, Mapping
 from whoosh import query as wq
 
 from index import country_name
-from index.schema import DATE, ENTITY_FACETS, FACET_FIELDS, LANG
+from index.facetstore import FACET_NAMES, YEAR
+from index.schema import DATE, ENTITY_FACETS, LANG
 from search.results import FacetValue
 from search.syntax import QueryError
 
-YEAR = "year"  # derived from the date: counted from the date column, filtered by prefix
-FACETS = FACET_FIELDS + (YEAR,)
+FACETS = FACET_NAMES  # the index's facet fields, and the year (from the date: filtered by prefix)
 DEFAULT_FACET_LIMIT = 10
 # A document has one language and one date: several values mean "any of them".
 # The entity facets are multi-valued: every value given must hold.
