@@ -8,7 +8,6 @@
 Everything the CLI and the web page do goes through `Engine`: they add no
 query logic of their own.
 """
-from index import build_index  # re-exported: the API can build what it searches
 from index.errors import CorpusNotFound, CorpusSearchError, IndexBusy, IndexNotFound, IndexOutdated
 from search.curation import EntityReport, MergeProposal
 from search.engine import SORTS, DocumentNotFound, Engine, open_engine
@@ -22,3 +21,11 @@ __all__ = [
     "Fragment", "Hit", "IndexBusy", "IndexNotFound", "IndexOutdated", "QueryError", "SearchResult", "Segment",
     "StoredArticle", "build_index", "fragments_to_html", "fragments_to_text", "open_engine",
 ]
+
+
+def __getattr__(name: str):
+    if name == "build_index":  # re-exported, and imported on first use: the API can build what it searches
+        from index import build_index
+
+        return build_index
+    raise AttributeError(f"module 'search' has no attribute {name!r}")
