@@ -210,11 +210,11 @@ def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
     rel = corpus_file.path
     seen: set[str] = set()
     with open(corpus_file.abs_path, "rb") as f:
-        for number, raw in enumerate(f, start=1):
-            if not raw.strip():
+        for number, raw in enumerate(_bounded_lines(f), start=1):
+            if raw is None:
+                warn(Skipped(rel, f"line longer than {MAX_ARTICLE_BYTES / 1e6:.0f} MB", number))
                 continue
-            if len(raw) > MAX_ARTICLE_BYTES:
-                warn(Skipped(rel, f"line too long ({len(raw) / 1e6:.0f} MB)", number))
+            if not raw.strip():
                 continue
             line, problem = decode(raw)
             if problem:
@@ -245,6 +245,20 @@ def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
                 text=text.strip(),
                 **{key: _clean(record.get(key)) for key in METADATA_KEYS},
             )
+
+
+def _bounded_lines(f) -> Iterator[bytes | None]:
+    """The lines of a binary file; None for a line over ``MAX_ARTICLE_BYTES``, never held in memory whole."""
+    while True:
+        line = f.readline(MAX_ARTICLE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_ARTICLE_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip the rest of the line, a block at a time
+                line = f.readline(1 << 20)
+            yield None
+        else:
+            yield line
 
 
 def _title_from_text(text: str) -> str:

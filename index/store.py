@@ -8,8 +8,11 @@ either, and a crash before that instant leaves the old index as it was.
 Incremental updates go into the current generation through Whoosh's own
 commit, which swaps its table of contents the same way.
 
-Writers serialize on ``WRITELOCK`` (an ``flock``, so the kernel releases it
-when a writer dies: no stale lock can outlive its process).
+Writers serialize on ``WRITELOCK``, a POSIX record lock (``lockf``): the
+kernel releases it when the writer's process dies, however it dies, and unlike
+``flock`` it is not inherited by the worker processes the writer forks, so an
+orphaned worker cannot keep a dead writer's lock: no stale lock can outlive
+its process.
 """
 from __future__ import annotations
 
@@ -102,16 +105,16 @@ def write_lock(index_dir: Path, wait_s: float) -> Iterator[None]:
         deadline = time.monotonic() + wait_s
         while True:
             try:
-                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
-            except BlockingIOError:
+            except OSError:  # EAGAIN or EACCES: held by another process
                 if time.monotonic() >= deadline:
                     raise IndexBusy(str(index_dir), wait_s) from None
                 time.sleep(0.1)
         try:
             yield
         finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
+            fcntl.lockf(lock_file, fcntl.LOCK_UN)
 
 
 def _write_atomically(path: Path, content: str) -> None:

@@ -15,6 +15,7 @@ from typing import Iterable, Literal, Mapping
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from index import IndexNotFound, current_generation, current_name, has_stemmer, load_snapshot
 from index.facetstore import load_store
@@ -36,6 +37,8 @@ SORTS = ("relevance", "date")
 NEWEST_FIRST = sorting.MultiFacet([sorting.FieldFacet(DATE, reverse=True), sorting.FieldFacet(ID)])
 MAX_LIMIT = 10_000_000
 MAX_SUGGEST_CHARS = 200
+# Finding the top hits is stopped after this long; counting is bounded by design (numpy over masks).
+SEARCH_TIMEOUT_S = 5.0
 SIMILAR_TERMS = 15
 SIMILAR_ENTITY_BOOST = 0.5  # effectively "all": a script may list the whole corpus
 
@@ -50,8 +53,9 @@ class DocumentNotFound(CorpusSearchError):
 class Engine:
     """Searches one index folder (as written by ``index.build_index``)."""
 
-    def __init__(self, index_dir: Path | str) -> None:
+    def __init__(self, index_dir: Path | str, timeout_s: float = SEARCH_TIMEOUT_S) -> None:
         self.index_dir = Path(index_dir)
+        self.timeout_s = timeout_s
         current_generation(self.index_dir)  # fail now, clearly, if there is no usable index
         self._local = threading.local()
         self._knowledge_lock = threading.Lock()
@@ -92,6 +96,7 @@ class Engine:
         tree = parse(query)
         compiler = QueryCompiler(searcher.reader(), self._languages(searcher), knowledge, expand_entities)
         compiled = compiler.compile(tree)
+        notes = list(compiled.notes)
         restriction = filter_query(filters)
         final = compiled.query if restriction is None else wq.And([compiled.query, restriction])
 
@@ -103,11 +108,17 @@ class Engine:
         wanted = min(offset + limit, MAX_LIMIT)
         if wanted > offset and total > offset:
             by_date = sort == "date" or compiled.is_match_all
-            results = searcher.search(
-                final,
-                limit=wanted,
-                sortedby=NEWEST_FIRST if by_date else None,
+            collector = TimeLimitCollector(
+                searcher.collector(limit=wanted, sortedby=NEWEST_FIRST if by_date else None),
+                timelimit=self.timeout_s,
+                use_alarm=False,  # a timer thread: searches may run in any thread
             )
+            try:
+                searcher.search_with_collector(final, collector)
+            except TimeLimit:
+                notes.append(f"the search took over {self.timeout_s:g} s and was stopped: "
+                             "the hits shown are those found by then (the total is exact)")
+            results = collector.results()
             for result in results[offset:wanted]:
                 stored = result.fields()
                 entity_spans = _entity_spans(stored, compiled.highlight.entities)
@@ -138,7 +149,7 @@ class Engine:
             limit=limit,
             filters=filters,
             sort=sort,
-            notes=tuple(compiled.notes),
+            notes=tuple(notes),
         )
 
     def show(self, doc_id: str) -> StoredArticle:
@@ -325,13 +336,13 @@ def _entity_spans(stored: dict, wanted: set[tuple[str, str]]) -> list[tuple[int,
     ]
 
 
-def open_engine(index_dir: Path | str) -> Engine:
+def open_engine(index_dir: Path | str, timeout_s: float = SEARCH_TIMEOUT_S) -> Engine:
     """Open the index at ``index_dir`` for searching.
 
     :raise IndexNotFound: if there is no index there.
     :raise IndexOutdated: if it was built by an incompatible version.
     """
-    return Engine(index_dir)
+    return Engine(index_dir, timeout_s)
 
 
 __all__ = ["DocumentNotFound", "Engine", "FACETS", "SORTS", "open_engine"]

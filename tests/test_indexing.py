@@ -14,7 +14,6 @@ import pytest
 
 from conftest import write_corpus
 from index import IndexBusy, build_index, current_name
-from index.store import write_lock
 from search import open_engine
 
 
@@ -181,12 +180,38 @@ def test_sigkill_mid_indexing_keeps_the_index_whole(tmp_path, fresh_corpus):
     assert report.documents_indexed in (0, 2000)
 
 
+def _hold_lock_in_another_process(index_dir):
+    """A process that takes the index's write lock, says so, and waits to be killed."""
+    code = ("import sys, time; from pathlib import Path; from index.store import write_lock\n"
+            "with write_lock(Path(sys.argv[1]), wait_s=5):\n    print('locked', flush=True); time.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(index_dir)], stdout=subprocess.PIPE, text=True,
+                              cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
 def test_second_writer_gets_a_clear_error(tmp_path, fresh_corpus):
     index_dir = tmp_path / "ix"
     build_index(fresh_corpus, index_dir)
-    with write_lock(index_dir, wait_s=0):
+    holder = _hold_lock_in_another_process(index_dir)
+    try:
         with pytest.raises(IndexBusy, match="another indexer is writing"):
             build_index(fresh_corpus, index_dir, lock_wait_s=0.2)
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+
+
+def test_lock_of_a_killed_writer_is_released(tmp_path, fresh_corpus):
+    index_dir = tmp_path / "ix"
+    build_index(fresh_corpus, index_dir)
+    holder = _hold_lock_in_another_process(index_dir)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    holder.stdout.close()
+    write_corpus(fresh_corpus, {"new.txt": "Nuovo\nShoigu a Pechino"})
+    assert build_index(fresh_corpus, index_dir, lock_wait_s=1).added_files == 1
 
 
 def test_searches_in_many_threads_during_a_write_see_every_document(tmp_path, fresh_corpus):

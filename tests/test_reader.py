@@ -155,3 +155,44 @@ def test_unreadable_file_is_skipped_with_a_warning(tmp_path):
     docs, warnings = read_all(tmp_path)
     assert [d.id for d in docs] == ["ok.txt"]
     assert "secret.txt" in warnings[0]
+
+
+def test_200_mb_article_is_skipped_without_reading_it_into_memory(tmp_path):
+    write_corpus(tmp_path, {"ok.txt": "Ok\nok"})
+    with open(tmp_path / "huge.txt", "wb") as f:
+        f.truncate(200 * 1024 * 1024)  # sparse: 200 MB on paper, nothing on disk
+    docs, warnings = read_all(tmp_path)
+    assert [d.id for d in docs] == ["ok.txt"]
+    assert "huge.txt" in warnings[0] and "too large" in warnings[0]
+
+
+def test_200_mb_line_in_jsonl_is_skipped_and_the_next_lines_read(tmp_path):
+    first = json.dumps({"id": "1", "text": "primo"}).encode() + b"\n"
+    last = b"\n" + json.dumps({"id": "3", "text": "terzo"}).encode() + b"\n"
+    path = tmp_path / "feed.jsonl"
+    with open(path, "wb") as f:
+        f.write(first)
+        f.write(b'{"id": "2", "text": "')
+        f.seek(200 * 1024 * 1024, 1)  # a 200 MB line (a sparse hole)
+        f.write(last)
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    docs, warnings = read_all(tmp_path)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert [d.id for d in docs] == ["feed.jsonl#1", "feed.jsonl#3"]
+    assert "feed.jsonl:2" in warnings[0] and "longer than" in warnings[0]
+    assert grown_mb < 100  # the line was never held whole
+
+
+def test_very_deep_folders_are_read(tmp_path):
+    deep = "/".join(f"d{i}" for i in range(100))
+    write_corpus(tmp_path, {f"{deep}/bottom.txt": "Fondo\ntesto"})
+    docs, _ = read_all(tmp_path)
+    assert [d.id for d in docs] == [f"{deep}/bottom.txt"]
+
+
+def test_extremely_long_line_of_text_is_indexed(tmp_path):
+    write_corpus(tmp_path, {"long.txt": "Titolo\n" + " ".join(["parola"] * 300_000) + " fine"})
+    [doc], warnings = read_all(tmp_path)
+    assert warnings == [] and doc.text.endswith("fine")

@@ -1,0 +1,120 @@
+"""Hostile input to the query engine, the CLI and the JSON API: arbitrary Unicode and query bombs."""
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import write_corpus
+from index import build_index
+from search import QueryError, open_engine
+from search.query import MAX_EXPANSIONS
+from web import create_app
+
+# Text that looks like queries: operators, quotes, parentheses, fields, wildcards, any Unicode.
+QUERY_PARTS = st.sampled_from(['"', "(", ")", "-", "*", "~", "~2", " OR ", " AND ", " NOT ", "title:", "lang:",
+                               "person:", "country:", "org:", ":", "\\", "\x00", "\u200b", "Putin", "Шойгу", "中国"])
+QUERIES = st.one_of(st.text(max_size=200), st.lists(st.one_of(QUERY_PARTS, st.text(max_size=8)), max_size=30).map("".join))
+FILTER_VALUES = st.lists(st.text(max_size=40), max_size=3)
+HYPOTHESIS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def well_formed(result: dict) -> None:
+    assert isinstance(result["total"], int) and result["total"] >= 0
+    assert len(result["hits"]) <= result["total"]
+    for hit in result["hits"]:
+        assert isinstance(hit["id"], str) and isinstance(hit["snippet"], str)
+    json.dumps(result)
+
+
+@HYPOTHESIS
+@given(query=QUERIES, person=FILTER_VALUES, country=FILTER_VALUES, lang=FILTER_VALUES)
+def test_engine_answers_any_query(seed_engine, query, person, country, lang):
+    try:
+        result = seed_engine.search(query, filters={"person": person, "country": country, "lang": lang}, limit=5)
+    except QueryError as error:
+        assert "limit" in str(error)  # only the size limits refuse a query, and they say so
+        return
+    well_formed(result.to_json())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=QUERIES)
+def test_cli_answers_any_query(run_cli, seed_index, query):
+    code, out, err = run_cli("search", "--json", "--index", str(seed_index), "--", query)
+    assert "Traceback" not in err
+    assert code in (0, 2)
+    if code == 0:
+        well_formed(json.loads(out))
+    else:
+        assert err.startswith("Usage:") or "Error:" in err
+
+
+@pytest.fixture(scope="module")
+def api(seed_index):
+    return create_app(seed_index).test_client()
+
+
+@HYPOTHESIS
+@given(params=st.dictionaries(st.sampled_from(["q", "person", "country", "org", "lang", "year", "sort", "page",
+                                               "per_page", "literal", "ui", "more", "fq", "other"]),
+                              st.text(max_size=60), max_size=6))
+def test_api_answers_any_parameters(api, params):
+    response = api.get("/api/search", query_string=params)
+    assert response.status_code in (200, 400)
+    body = response.get_json()
+    if response.status_code == 200:
+        well_formed(body)
+    else:
+        assert body["ok"] is False and body["error"]
+
+
+@HYPOTHESIS
+@given(params=st.dictionaries(st.sampled_from(["q", "person", "country", "page", "ui", "more", "fq"]),
+                              st.text(max_size=60), max_size=4))
+def test_page_answers_any_parameters(api, params):
+    response = api.get("/", query_string=params)
+    assert response.status_code in (200, 400)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def large_engine(tmp_path_factory):
+    """2,000 articles with a large vocabulary: enough for expansions to matter."""
+    rng = random.Random(3)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    vocabulary = ["".join(rng.choice(letters) for _ in range(rng.randint(3, 12))) for _ in range(20_000)]
+    lines = [json.dumps({"id": str(i), "title": f"Articolo {i}", "lang": "it",
+                         "text": " ".join(rng.choice(vocabulary) for _ in range(150))}) for i in range(2000)]
+    folder = tmp_path_factory.mktemp("large")
+    corpus = write_corpus(folder / "corpus", {"all.jsonl": "\n".join(lines)})
+    build_index(corpus, folder / "index")
+    return open_engine(folder / "index")
+
+
+@pytest.mark.parametrize("query", ["a*", "ab*", "s* t* u* v*", "abcdefghijklmnopqrstuvwxyz~2", "aaaa~2 bbbb~2 cccc~2"])
+def test_expansion_bombs_are_bounded_and_said(large_engine, query):
+    result = large_engine.search(query)
+    assert result.total >= 0
+    if query.startswith(("a*", "s*")):
+        assert any(f"first {MAX_EXPANSIONS}" in note for note in result.notes)
+
+
+def test_every_document_query_on_a_large_index(large_engine):
+    assert large_engine.search("*").total == 2000
+    assert large_engine.search("", limit=0).total == 2000
+
+
+def test_thousands_of_terms_are_refused_with_a_message(large_engine):
+    with pytest.raises(QueryError, match="limit"):
+        large_engine.search(" ".join(f"w{i}" for i in range(3000)))
+    with pytest.raises(QueryError, match="limit"):
+        large_engine.search(" OR ".join("abc" for _ in range(400)))
+
+
+def test_deeply_nested_parentheses_answer(large_engine):
+    result = large_engine.search("(" * 300 + "abc" + ")" * 300)
+    assert result.total >= 0
