@@ -60,6 +60,18 @@ def start_server(index_dir: str, port: int) -> subprocess.Popen:
     raise SystemExit("the server did not start within 120 s")
 
 
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process, from /proc (None where there is no /proc)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -121,7 +133,7 @@ def main() -> None:
     parser.add_argument("--index", default=os.environ.get("CORPUS_SEARCH_INDEX", ".corpus-search/index"))
     parser.add_argument("--url", help="an already running server (default: start one)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (at most 64)")
-    parser.add_argument("--seconds", type=float, default=20, help="how long to load (at most 600)")
+    parser.add_argument("--seconds", type=float, default=60, help="how long to load (at most 600)")
     args = parser.parse_args()
     clients, seconds = min(args.clients, 64), min(args.seconds, 600)
 
@@ -135,7 +147,10 @@ def main() -> None:
         import json
 
         documents = json.load(urllib.request.urlopen(f"{base}/api/search?per_page=1"))["total"]
+        load(base, clients, min(5.0, seconds))  # warm up: caches filled, memory at its working size
+        memory_before = rss_mb(process.pid) if process else None
         latencies, errors, elapsed = load(base, clients, seconds)
+        memory_after = rss_mb(process.pid) if process else None
     finally:
         if process:
             process.terminate()
@@ -148,6 +163,9 @@ def main() -> None:
           f"{len(latencies) / elapsed:.1f} requests/s")
     print(f"  latency ms: p50 {percentile(latencies, 50):.1f}  p95 {percentile(latencies, 95):.1f}  "
           f"p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}")
+    if memory_before and memory_after:
+        print(f"  server memory: {memory_before:.0f} MB after warm-up, {memory_after:.0f} MB after the run "
+              f"({memory_after - memory_before:+.0f} MB)")
     print(f"baseline, engine in-process (one thread): p50 {statistics.median(baseline):.1f} ms, "
           f"{len(baseline) / sum(baseline) * 1000:.1f} searches/s")
     print(f"ratio HTTP p50 / in-process p50: {percentile(latencies, 50) / statistics.median(baseline):.1f}")

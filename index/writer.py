@@ -179,9 +179,19 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
 
 
 def _indexed_files(ix) -> dict[str, str]:
-    """{path: content hash} of every corpus file the index holds, from its lexicon."""
+    """{path: content hash} of every corpus file the index holds, from its lexicon.
+
+    Deleting documents leaves their terms in the lexicon until segments merge,
+    so with deletions each file key must still have a live document.
+    """
     with ix.reader() as reader:
-        keys = (term.decode("utf-8") for term in reader.lexicon(f.FILE_KEY))
+        keys = []
+        for term in reader.lexicon(f.FILE_KEY):
+            if reader.has_deletions():
+                live = any(not reader.is_deleted(d) for d in reader.postings(f.FILE_KEY, term).all_ids())
+                if not live:
+                    continue
+            keys.append(term.decode("utf-8"))
         return dict(key.split("\x00", 1) for key in keys)
 
 

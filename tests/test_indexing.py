@@ -74,6 +74,18 @@ def test_incremental_index_adds_changes_and_removes_files(tmp_path):
     assert ids(engine, "sécurité") == []
 
 
+def test_deleted_then_restored_file_is_indexed_again(tmp_path, fresh_corpus):
+    index_dir = tmp_path / "ix"
+    build_index(fresh_corpus, index_dir)
+    path = fresh_corpus / "003_479425f1d2741736.txt"
+    content = path.read_bytes()
+    path.unlink()
+    assert build_index(fresh_corpus, index_dir).removed_files == 1
+    path.write_bytes(content)  # the same content again: the index must not think it still has it
+    assert build_index(fresh_corpus, index_dir).added_files == 1
+    assert "003_479425f1d2741736.txt" in ids(open_engine(index_dir), "Shoigu")
+
+
 def test_unchanged_corpus_changes_nothing(tmp_path, fresh_corpus):
     index_dir = tmp_path / "ix"
     build_index(fresh_corpus, index_dir)
@@ -246,3 +258,53 @@ def test_searches_in_many_threads_during_a_write_see_every_document(tmp_path, fr
             thread.join()
     assert errors == []
     assert min(totals) == 5 and max(totals) == 305
+
+
+def test_reader_processes_and_the_web_app_search_during_a_write(tmp_path, fresh_corpus):
+    import json as json_module
+    import urllib.request
+
+    from waitress.server import create_server
+
+    from web import create_app
+
+    index_dir = tmp_path / "ix"
+    build_index(fresh_corpus, index_dir)
+    _synthetic_corpus(fresh_corpus / "bulk", files=4, per_file=60)
+    code = ("import sys, time; from search import open_engine\n"
+            "e = open_engine(sys.argv[1]); n = 0; end = time.time() + float(sys.argv[2])\n"
+            "while time.time() < end:\n"
+            "    r = e.search('Shoigu'); assert r.total == 3, r.total\n"
+            "    t = e.search('', limit=0).total; assert t >= 5, t\n"
+            "    n += 1\n"
+            "print(n)")
+    readers = [subprocess.Popen([sys.executable, "-c", code, str(index_dir), "6"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+               for _ in range(2)]
+    httpd = create_server(create_app(index_dir), host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=httpd.run, daemon=True).start()
+    web_errors, web_totals = [], []
+    stop = threading.Event()
+
+    def web_loop():
+        while not stop.is_set():
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{httpd.effective_port}/api/search?q=Shoigu") as r:
+                    web_totals.append(json_module.load(r)["total"])
+            except Exception as error:  # reported below
+                web_errors.append(error)
+
+    web = threading.Thread(target=web_loop)
+    web.start()
+    try:
+        build_index(fresh_corpus, index_dir)
+        build_index(fresh_corpus, index_dir, rebuild=True)
+    finally:
+        stop.set()
+        web.join()
+        httpd.close()
+    for reader in readers:
+        out, err = reader.communicate(timeout=60)
+        assert reader.returncode == 0, err
+        assert int(out) > 0
+    assert web_errors == [] and set(web_totals) == {3}
