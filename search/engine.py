@@ -122,23 +122,12 @@ class Engine:
             for result in results[offset:wanted]:
                 stored = result.fields()
                 entity_spans = _entity_spans(stored, compiled.highlight.entities)
-                hits.append(
-                    Hit(
-                        id=stored[ID],
-                        title=stored.get("title", ""),
-                        lang=stored.get(LANG, ""),
-                        score=0.0 if by_date else float(result.score or 0.0),
-                        snippet=snippet(unpack_text(stored.get(TEXT)), stored.get(LANG, ""), compiled.highlight,
-                                        entity_spans),
-                        date=stored.get(DATE) or None,
-                        url=stored.get("url"),
-                        source=stored.get("source"),
-                        path=stored.get("path"),
-                        person=_values(stored, "person"),
-                        country=_values(stored, "country"),
-                        org=_values(stored, "org"),
-                    )
-                )
+                text = unpack_text(stored.get(TEXT))
+                hits.append(Hit(
+                    score=0.0 if by_date else float(result.score or 0.0),
+                    snippet=snippet(text, stored.get(LANG, ""), compiled.highlight, entity_spans),
+                    **_metadata(stored),
+                ))
         return SearchResult(
             query=query,
             total=total,
@@ -160,20 +149,7 @@ class Engine:
         stored = self._searcher().document(id=doc_id)
         if stored is None:
             raise DocumentNotFound(doc_id)
-        return StoredArticle(
-            id=stored[ID],
-            title=stored.get("title", ""),
-            lang=stored.get(LANG, ""),
-            text=unpack_text(stored.get(TEXT)),
-            date=stored.get(DATE) or None,
-            url=stored.get("url"),
-            source=stored.get("source"),
-            path=stored.get("path"),
-            person=_values(stored, "person"),
-            country=_values(stored, "country"),
-            org=_values(stored, "org"),
-            entities=_entity_mentions(stored),
-        )
+        return StoredArticle(text=unpack_text(stored.get(TEXT)), entities=_entity_mentions(stored), **_metadata(stored))
 
     def suggest(self, query: str) -> str | None:
         """A spelling correction of ``query`` from the index's vocabulary ("did you mean"), or None."""
@@ -203,11 +179,8 @@ class Engine:
             return ()
         query = wq.AndNot(wq.Or(clauses), wq.Term(ID, doc_id))
         return tuple(
-            Hit(id=s[ID], title=s.get("title", ""), lang=s.get(LANG, ""), score=float(r.score or 0.0), snippet=(),
-                date=s.get(DATE) or None, person=_values(s, "person"), country=_values(s, "country"),
-                org=_values(s, "org"))
-            for r in searcher.search(query, limit=limit)
-            for s in [r.fields()]
+            Hit(score=float(result.score or 0.0), snippet=(), **_metadata(result.fields()))
+            for result in searcher.search(query, limit=limit)
         )
 
     def annotate(self, doc_id: str, query: str = "") -> tuple[Segment, ...]:
@@ -299,6 +272,20 @@ class Engine:
         """The stemmed languages the index holds: only their fields are searched."""
         present = (term.decode("utf-8") if isinstance(term, bytes) else term for term in searcher.lexicon(LANG))
         return tuple(lang for lang in present if has_stemmer(lang))
+
+
+def _metadata(stored: dict) -> dict:
+    """What a hit and an article share, from a document's stored fields."""
+    return {
+        "id": stored[ID],
+        "title": stored.get("title", ""),
+        "lang": stored.get(LANG, ""),
+        "date": stored.get(DATE) or None,
+        "url": stored.get("url"),
+        "source": stored.get("source"),
+        "path": stored.get("path"),
+        **{facet: _values(stored, facet) for facet in ENTITY_FACETS},
+    }
 
 
 def _values(stored: dict, facet: str) -> tuple[str, ...]:
