@@ -94,9 +94,8 @@ def search(query, as_json, limit, offset, langs, people, countries, orgs, litera
     (Poutine finds Putin) unless --literal is given. If there is no index yet,
     it is built from the corpus first.
     """
-    engine = _open_or_build(corpus_dir, index_dir)
     filters = {"lang": langs, "person": people, "country": countries, "org": orgs}
-    with _translated_errors():
+    with _open_or_build(corpus_dir, index_dir) as engine, _translated_errors():
         result = engine.search(
             " ".join(query), filters=filters, limit=limit, offset=offset, sort=sort, facet_limit=facet_limit,
             expand_entities=not literal,
@@ -158,8 +157,8 @@ def entities(limit, as_json, index_dir) -> None:
     """
     from search import open_engine
 
-    with _translated_errors():
-        report = open_engine(index_dir).entity_report(limit)
+    with _translated_errors(), open_engine(index_dir) as engine:
+        report = engine.entity_report(limit)
     if as_json:
         _print_json(report.to_json())
         return
@@ -183,8 +182,8 @@ def show(doc_id, as_json, index_dir) -> None:
     """Show the article ID (as listed by a search) with its metadata."""
     from search import open_engine
 
-    with _translated_errors():
-        article = open_engine(index_dir).show(doc_id)
+    with _translated_errors(), open_engine(index_dir) as engine:
+        article = engine.show(doc_id)
     if as_json:
         _print_json(article.to_json())
         return
