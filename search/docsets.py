@@ -20,7 +20,8 @@ import numpy as np
 from whoosh import query as wq
 
 from index.facetstore import FacetTable, build_table
-TERM_CACHE_SIZE = 4096
+# Each cached mask is one byte per document: 512 of them are 50 MB at 100,000 articles.
+TERM_CACHE_SIZE = 512
 
 
 class DocSets:
