@@ -11,7 +11,6 @@ that the write lock is free. A last run must then complete state B.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import signal

@@ -8,7 +8,6 @@ and prints articles/s for both and extraction's share of the indexing time.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import tempfile

@@ -29,7 +29,7 @@ from __future__ import annotations
 import bisect
 import functools
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from index.analysis import fold, stop_words, words
 from index.knowledge import ALL_CAPS, ANY, CAPITAL, Alias, KnowledgeBase, load_knowledge

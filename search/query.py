@@ -25,7 +25,7 @@ from whoosh import query as wq
 
 from index import analyzer_for, exact_analyzer, fold, stop_words
 from index.knowledge import ALL_CAPS, KnowledgeBase, case_pattern, tokens_of
-from index.schema import ENTITY_FACETS, EXACT, LANG, TITLE, stemmed_field
+from index.schema import ENTITY_FACETS, EXACT, TITLE, stemmed_field
 from search.facets import canonical_value
 from search.syntax import And, FieldValue, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Word
 
