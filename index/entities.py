@@ -349,15 +349,18 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
         run = tokens[first : last + 1]
         if not run:
             continue
-        resolved = _resolve_variant(tuple(t.folded for t in run), knowledge, proposals, text[run[0].start : run[-1].end])
+        start, end = run[0].start, run[-1].end
+        written = text[start:end]
+        resolved = _resolve_variant(tuple(t.folded for t in run), knowledge, proposals, written)
         if resolved:
-            yield Mention("person", resolved, text[run[0].start : run[-1].end], run[0].start, run[-1].end)
+            yield Mention("person", resolved, written, start, end)
             continue
         kind = _discovered_kind(run, tokens, first, knowledge, lowercase_words)
-        if kind:
-            name = " ".join(t.text if not t.is_all_caps or kind == "org" else t.text.title() for t in run)
-            name = text[run[0].start : run[-1].end] if kind == "org" else name
-            yield Mention(kind, _clean_name(name), text[run[0].start : run[-1].end], run[0].start, run[-1].end, True)
+        if kind == "org":
+            yield Mention(kind, _clean_name(written), written, start, end, is_new=True)
+        elif kind == "person":  # "SHOIGU"-style capitals become "Shoigu" in the value
+            name = " ".join(t.text.title() if t.is_all_caps else t.text for t in run)
+            yield Mention(kind, name, written, start, end, is_new=True)
 
 
 def _capitalized_runs(tokens: list[_Token], covered: list[bool]):
@@ -370,8 +373,8 @@ def _capitalized_runs(tokens: list[_Token], covered: list[bool]):
         j = i
         while j + 1 < len(tokens) and j - i < MAX_NAME_TOKENS:
             nxt = tokens[j + 1]
-            gap = tokens[j].end < nxt.start - 1 and text_gap_is_not_space(tokens[j], nxt)
-            if covered[j + 1] or gap or nxt.starts_sentence:
+            separated = nxt.start - tokens[j].end > 1  # punctuation or more than a space between them
+            if covered[j + 1] or separated or nxt.starts_sentence:
                 break
             if nxt.is_capitalized and nxt.text[:1].isalpha():
                 j += 1
@@ -382,11 +385,6 @@ def _capitalized_runs(tokens: list[_Token], covered: list[bool]):
                 break
         yield i, j
         i = j + 1
-
-
-def text_gap_is_not_space(left: _Token, right: _Token) -> bool:
-    # Tokens are separated by more than one character: punctuation or several spaces between them.
-    return right.start - left.end > 1
 
 
 def _resolve_variant(name: tuple[str, ...], knowledge: KnowledgeBase, proposals: list[Proposal], written: str):
