@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import click
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = ".corpus-search/index"
+MISTYPED_COMMAND = "corpus_search.mistyped_command"
 FACET_TITLES = {"lang": "Languages", "person": "People", "country": "Countries", "org": "Organizations"}
 
 
@@ -27,8 +29,21 @@ class QueryFirstGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ctx.help_option_names + ["--version"]:
+            # "serch Putin" may be a mistyped command: it is searched, and if nothing
+            # matches, the search says which command was probably meant.
+            ctx.meta[MISTYPED_COMMAND] = _close_command(args[0], self.commands), args
             args = ["search", *args]
         return super().parse_args(ctx, args)
+
+
+def _close_command(word: str, commands) -> str | None:
+    """The command ``word`` is one typo away from (a letter missing, extra, wrong or swapped), if any."""
+    from rapidfuzz.distance import OSA
+
+    if len(word) < 4 or not word.isalpha():
+        return None
+    close = [name for name in commands if OSA.distance(word.lower(), name, score_cutoff=1) <= 1]
+    return close[0] if len(close) == 1 else None
 
 
 def corpus_option(function):
@@ -104,6 +119,10 @@ def search(query, as_json, limit, offset, langs, people, countries, orgs, litera
         _print_json(result.to_json())
     else:
         _print_result(result)
+    command, args = click.get_current_context().meta.get(MISTYPED_COMMAND, (None, ()))
+    if command and result.total == 0:
+        rest = shlex.join(args[1:])
+        click.echo(f"Did you mean the command {command!r}? (corpus-search {command} {rest})".replace(" )", ")"), err=True)
 
 
 @main.command("index")
@@ -262,6 +281,9 @@ def _print_result(result) -> None:
     click.echo(f"{shown}{result.total} result{plural}{query} ({result.took_ms:.0f} ms)")
     for note in result.notes:
         click.secho(f"note: {note}", fg="yellow", err=True)
+    if result.suggestion:
+        click.echo(f"Did you mean: {click.style(result.suggestion, bold=True)}?  "
+                   f"(corpus-search search {shlex.quote(result.suggestion)})")
     for number, hit in enumerate(result.hits, start=result.offset + 1):
         click.echo()
         click.secho(f"{number}. {hit.title}", bold=True)

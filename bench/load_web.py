@@ -1,20 +1,30 @@
-"""Load the search server with concurrent clients on loopback and print throughput and latency.
+"""Load the search server with concurrent clients on loopback; latency per query class, errors, memory.
 
-Run: python bench/load_web.py [--index DIR] [--clients 8] [--seconds 20]
+Run: python bench/load_web.py --index DIR [--clients 8] [--seconds 60] [--code CHECKOUT]
 
-Starts `corpus-search serve` on a free port (or uses --url), sends a fixed mix
-of page and API requests from N client threads for a bounded time, and prints
-requests/s, p50/p95/p99 latency and the error count. The baseline, measured in
-the same run, is the same mix through the engine in-process (no HTTP), so the
-ratio shows what the web layer costs.
+Starts `corpus-search serve` on a free port (``--code`` runs the server from
+another checkout, e.g. a worktree of an older commit, for before/after
+figures on the same index), then, in the same run:
+
+1. the query mix from N concurrent clients for ``--seconds``;
+2. the same mix from one client alone (the baseline the concurrent p95 is
+   compared with: no class should be more than 3x slower under load);
+3. one client sending a deliberately slow query (bounded by the engine's
+   time limit) while another sends fast ones: how much the slow one delays
+   the others;
+4. the mix in-process through the engine (no HTTP), with facet counts.
+
+It prints p50/p95/p99 per query class, errors, and the server's memory at
+start and end (resident, and its anonymous part: what the process itself
+holds, as opposed to index pages mapped from the OS cache).
 """
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import os
-import platform
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -25,18 +35,33 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from corpora import machine  # noqa: E402
+
+# (class, path, parameters): every class a reader produces, misses and paging included.
 MIX = [
-    ("/", {"q": "Putin"}),
-    ("/api/search", {"q": "Wang Yi Malta"}),
-    ("/", {"q": "Poutine", "country": "KP"}),
-    ("/api/search", {"q": "", "person": "Xi Jinping"}),
-    ("/", {"q": '"Consiglio di sicurezza"'}),
-    ("/api/search", {"q": "sanzioni", "page": "2", "per_page": "5"}),
-    ("/", {"q": "Ukraine", "lang": "it", "sort": "date"}),
-    ("/api/search", {"q": "securite OR sicurezza"}),
+    ("home", "/", {}),
+    ("empty query", "/api/search", {"q": ""}),
+    ("miss + suggestion", "/", {"q": "perquisizone"}),
+    ("miss + suggestion", "/api/search", {"q": "carabinierri"}),
+    ("miss + suggestion", "/api/search", {"q": "regeringn åtgärdr"}),
+    ("word", "/", {"q": "rapina"}),
+    ("word", "/api/search", {"q": "Putin"}),
+    ("facet filter", "/api/search", {"q": "", "country": "SE"}),
+    ("facet filter", "/", {"q": "Poutine", "country": "RU"}),
+    ("facet filter", "/api/search", {"q": "rapina", "lang": "it", "person": "Vladimir Putin"}),
+    ("facet filter", "/api/search", {"q": "skola", "org": "Socialdemokraterna"}),
+    ("common words", "/api/search", {"q": "regeringen åtgärder sverige"}),
+    ("common words", "/", {"q": "polizia carabinieri"}),
+    ("phrase", "/", {"q": '"Consiglio di sicurezza"'}),
+    ("page 5", "/", {"q": "sanzioni", "page": "5"}),
+    ("page 5", "/api/search", {"q": "regeringen", "page": "5"}),
+    ("date sort", "/", {"q": "Ukraine", "sort": "date"}),
 ]
+FACETED = {"facet filter", "home", "empty query"}
+SLOW_QUERY = " OR ".join(f"{letter}*" for letter in "abcdefghijklmnopqrstuvw")  # bounded by the time limit
+FAST_PROBE = ("/api/search", {"q": "rapina"})
 
 
 def free_port() -> int:
@@ -45,31 +70,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index_dir: str, port: int) -> subprocess.Popen:
-    command = [str(Path(sys.executable).with_name("corpus-search")), "serve", "--index", index_dir,
-               "--port", str(port), "--threads", "8"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
+def start_server(index_dir: str, port: int, code: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    command = [sys.executable, "-m", "cli", "serve", "--index", index_dir, "--port", str(port), "--threads", "8"]
+    process = subprocess.Popen(command, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?per_page=1", timeout=2).read()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?per_page=1", timeout=5).read()
             return process
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise SystemExit("the server did not start within 120 s")
+    raise SystemExit("the server did not start within 300 s")
 
 
-def rss_mb(pid: int) -> float | None:
-    """Resident memory of a process, from /proc (None where there is no /proc)."""
+def memory_mb(pid: int) -> tuple[float, float] | None:
+    """(resident, anonymous) memory of a process in MB, from /proc."""
     try:
         with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["RssAnon"].split()[0]) / 1024
+    except (OSError, KeyError):
         return None
-    return None
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -77,100 +100,146 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def load(base: str, clients: int, seconds: float) -> tuple[list[float], int, float]:
-    latencies: list[float] = []
+def get(base: str, path: str, params: dict) -> tuple[float, bool]:
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(f"{base}{path}?{urlencode(params)}", timeout=60) as response:
+            response.read()
+            ok = response.status == 200
+    except (urllib.error.URLError, OSError):
+        ok = False
+    return (time.perf_counter() - started) * 1000, ok
+
+
+def load(base: str, clients: int, seconds: float) -> tuple[dict[str, list[float]], int, int]:
+    """{class: latencies ms}, errors, requests: ``clients`` threads cycling through the mix."""
+    latencies: dict[str, list[float]] = collections.defaultdict(list)
     errors = 0
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
     def client(offset: int) -> None:
         nonlocal errors
-        i = offset
+        i = offset * 5
         while time.monotonic() < stop:
-            path, params = MIX[i % len(MIX)]
+            kind, path, params = MIX[i % len(MIX)]
             i += 1
-            started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(f"{base}{path}?{urlencode(params)}", timeout=30) as response:
-                    response.read()
-                    ok = response.status == 200
-            except (urllib.error.URLError, OSError):
-                ok = False
-            elapsed = (time.perf_counter() - started) * 1000
+            elapsed, ok = get(base, path, params)
             with lock:
-                latencies.append(elapsed)
+                latencies[kind].append(elapsed)
                 errors += not ok
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, errors, time.monotonic() - started
+    return latencies, errors, sum(len(v) for v in latencies.values())
 
 
-def in_process_baseline(index_dir: str, seconds: float) -> list[float]:
+def slow_beside_fast(base: str, seconds: float) -> tuple[list[float], list[float], list[float]]:
+    """(fast alone, fast while a slow query runs, slow query) latencies in ms."""
+    alone = [get(base, *FAST_PROBE)[0] for _ in range(20)]
+    stop = time.monotonic() + seconds
+    slow: list[float] = []
+
+    def slow_client() -> None:
+        while time.monotonic() < stop:
+            slow.append(get(base, "/api/search", {"q": SLOW_QUERY})[0])
+
+    thread = threading.Thread(target=slow_client)
+    thread.start()
+    time.sleep(0.5)
+    beside = []
+    while time.monotonic() < stop:
+        beside.append(get(base, *FAST_PROBE)[0])
+        time.sleep(0.05)
+    thread.join()
+    return alone, beside, slow
+
+
+def in_process(index_dir: str, code: Path, seconds: float) -> dict[str, list[float]]:
+    """The mix through the engine in this process (facet counts included), one thread."""
+    sys.path.insert(0, str(code))
     from search import open_engine
 
     engine = open_engine(index_dir)
-    latencies = []
+    latencies: dict[str, list[float]] = collections.defaultdict(list)
     stop = time.monotonic() + seconds
     i = 0
     while time.monotonic() < stop:
-        _, params = MIX[i % len(MIX)]
+        kind, _, params = MIX[i % len(MIX)]
         i += 1
         filters = {k: [v] for k, v in params.items() if k in ("person", "country", "org", "lang")}
+        page = int(params.get("page", 1))
         started = time.perf_counter()
         engine.search(params.get("q", ""), filters=filters, sort=params.get("sort", "relevance"),
-                      limit=int(params.get("per_page", 10)))
-        latencies.append((time.perf_counter() - started) * 1000)
+                      limit=10, offset=(page - 1) * 10)
+        latencies[kind].append((time.perf_counter() - started) * 1000)
     return latencies
+
+
+def table(title: str, latencies: dict[str, list[float]], baseline: dict[str, list[float]] | None = None) -> None:
+    print(title)
+    print(f"  {'class':20} {'n':>6} {'p50':>8} {'p95':>8} {'p99':>8}" + ("  p95 / alone" if baseline else ""))
+    kinds = [kind for kind in dict.fromkeys(kind for kind, _, _ in MIX) if kind in latencies]
+    everything = [v for kind in kinds for v in latencies[kind]]
+    for kind, values in [(kind, latencies[kind]) for kind in kinds] + [("all", everything)]:
+        line = (f"  {kind:20} {len(values):6} {percentile(values, 50):8.1f} {percentile(values, 95):8.1f} "
+                f"{percentile(values, 99):8.1f}")
+        if baseline and kind in baseline:
+            line += f"  {percentile(values, 95) / percentile(baseline[kind], 95):6.1f}x"
+        elif baseline and kind == "all":
+            alone = [v for k in kinds for v in baseline.get(k, [])]
+            line += f"  {percentile(values, 95) / percentile(alone, 95):6.1f}x"
+        print(line)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", default=os.environ.get("CORPUS_SEARCH_INDEX", ".corpus-search/index"))
-    parser.add_argument("--url", help="an already running server (default: start one)")
+    parser.add_argument("--code", type=Path, default=ROOT, help="checkout to run the server from (default: this one)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (at most 64)")
-    parser.add_argument("--seconds", type=float, default=60, help="how long to load (at most 600)")
+    parser.add_argument("--seconds", type=float, default=60, help="how long the concurrent load lasts (at most 600)")
     args = parser.parse_args()
     clients, seconds = min(args.clients, 64), min(args.seconds, 600)
+    code = args.code.resolve()
 
-    process = None
-    base = args.url
-    if not base:
-        port = free_port()
-        process = start_server(args.index, port)
-        base = f"http://127.0.0.1:{port}"
+    port = free_port()
+    process = start_server(args.index, port, code)
+    base = f"http://127.0.0.1:{port}"
     try:
-        import json
-
         documents = json.load(urllib.request.urlopen(f"{base}/api/search?per_page=1"))["total"]
-        load(base, clients, min(5.0, seconds))  # warm up: caches filled, memory at its working size
-        memory_before = rss_mb(process.pid) if process else None
-        latencies, errors, elapsed = load(base, clients, seconds)
-        memory_after = rss_mb(process.pid) if process else None
+        memory_start = memory_mb(process.pid)
+        load(base, clients, min(10.0, seconds))  # warm-up: every class once in every thread
+        concurrent, errors, requests = load(base, clients, seconds)
+        memory_loaded = memory_mb(process.pid)
+        alone, alone_errors, alone_requests = load(base, 1, max(20.0, seconds / 3))
+        fast_alone, fast_beside, slow = slow_beside_fast(base, 20.0)
+        memory_end = memory_mb(process.pid)
     finally:
-        if process:
-            process.terminate()
-            process.wait()
-    baseline = in_process_baseline(args.index, min(seconds, 10))
+        process.terminate()
+        process.wait()
+    engine_alone = in_process(args.index, code, max(20.0, seconds / 3))
 
-    print(f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()} · {os.cpu_count()} cores · "
-          f"Python {platform.python_version()} · index of {documents:,} documents")
-    print(f"HTTP: {clients} clients for {elapsed:.0f} s: {len(latencies):,} requests, {errors} errors, "
-          f"{len(latencies) / elapsed:.1f} requests/s")
-    print(f"  latency ms: p50 {percentile(latencies, 50):.1f}  p95 {percentile(latencies, 95):.1f}  "
-          f"p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}")
-    if memory_before and memory_after:
-        print(f"  server memory: {memory_before:.0f} MB after warm-up, {memory_after:.0f} MB after the run "
-              f"({memory_after - memory_before:+.0f} MB)")
-    print(f"baseline, engine in-process (one thread): p50 {statistics.median(baseline):.1f} ms, "
-          f"{len(baseline) / sum(baseline) * 1000:.1f} searches/s")
-    print(f"ratio HTTP p50 / in-process p50: {percentile(latencies, 50) / statistics.median(baseline):.1f}")
-    if errors:
-        raise SystemExit(f"{errors} requests failed")
+    print(f"{machine()} · index of {documents:,} documents at {args.index} · server code {code}")
+    table(f"HTTP, {clients} clients for {seconds:.0f} s: {requests:,} requests, {errors} errors, "
+          f"{requests / seconds:.1f} requests/s", concurrent, alone)
+    table(f"HTTP, one client alone: {alone_requests:,} requests, {alone_errors} errors", alone)
+    delay = percentile(fast_beside, 95) - percentile(fast_alone, 95)
+    print(f"a slow query ({len(slow)} runs, p50 {percentile(slow, 50):.0f} ms) beside a fast one: the fast one's "
+          f"p95 {percentile(fast_alone, 95):.1f} ms alone, {percentile(fast_beside, 95):.1f} ms beside it "
+          f"(delayed by {delay:.1f} ms; max {max(fast_beside):.1f} ms over {len(fast_beside)} requests)")
+    table("engine in-process, one thread, facet counts included", engine_alone)
+    faceted = [v for kind in FACETED for v in engine_alone.get(kind, [])]
+    print(f"  faceted classes in-process: p50 {percentile(faceted, 50):.1f} ms, p95 {percentile(faceted, 95):.1f} ms")
+    for label, memory in (("at start", memory_start), ("after the concurrent load", memory_loaded),
+                          (f"at the end ({requests + alone_requests + len(slow) + len(fast_beside) + 20:,} requests)",
+                           memory_end)):
+        if memory:
+            print(f"server memory {label}: {memory[0]:.0f} MB resident, {memory[1]:.0f} MB anonymous")
+    if errors or alone_errors:
+        raise SystemExit(f"{errors + alone_errors} requests failed")
 
 
 if __name__ == "__main__":

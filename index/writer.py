@@ -24,11 +24,12 @@ from whoosh.index import LockError
 from index import schema as f
 from index import store
 from index.analysis import has_stemmer
-from index.facetstore import save_store
+from index.facetstore import save_store, store_is_current
 from index.knowledge import load_knowledge, save_snapshot
 from index.prepare import PARALLEL_MIN_BYTES, prepared
 from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated
 from index.reader import CorpusFile, Skipped, read_file, scan_corpus
+from index.spelling import build_spelling, has_spelling
 
 LOCK_WAIT_S = 10.0
 WRITER_MEMORY_MB = 256
@@ -134,8 +135,7 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
         except BaseException:
             _cancel(writer)
             raise
-        with ix.reader() as reader:
-            save_store(generation.path, reader)
+        _save_derived(generation.path, ix)
         ix.close()
     except BaseException:
         store.discard(generation)
@@ -152,6 +152,7 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
         removed = [path for path in indexed if path not in on_disk]
         report.unchanged_files = len(files) - len(to_add)
         if not to_add and not removed:
+            _save_derived(generation.path, ix, only_if_stale=True)  # an index from before a derived file existed
             return  # no writer at all: nothing to lock, nothing to clean up
         try:
             writer = ix.writer(limitmb=WRITER_MEMORY_MB, timeout=lock_wait_s)
@@ -167,8 +168,7 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
             report.removed_files = len(removed)
             if report.changed:
                 writer.commit()
-                with ix.reader() as reader:
-                    save_store(generation.path, reader)
+                _save_derived(generation.path, ix)
             else:
                 writer.cancel()
         except BaseException:
@@ -176,6 +176,19 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
             raise
     finally:
         ix.close()
+
+
+def _save_derived(folder: Path, ix, only_if_stale: bool = False) -> None:
+    """Write what searching derives from the committed index: the column store and the spelling table.
+
+    Both are computed once here, at indexing time, so that no search has to
+    (facet counts, date order, did-you-mean).
+    """
+    with ix.reader() as reader:
+        if not only_if_stale or not store_is_current(folder, reader):
+            save_store(folder, reader)
+        if not only_if_stale or not has_spelling(folder):
+            build_spelling(folder, reader)
 
 
 def _indexed_files(ix) -> dict[str, str]:

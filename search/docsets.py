@@ -19,13 +19,14 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as wq
 
-from index.facetstore import FacetTable, build_table
+from index.facetstore import ColumnStore, FacetTable, build_date_order, build_table
+
 # Each cached mask is one byte per document: 512 of them are 50 MB at 100,000 articles.
 TERM_CACHE_SIZE = 512
 
 
 class DocSets:
-    def __init__(self, reader, saved: dict[str, FacetTable] | None = None) -> None:
+    def __init__(self, reader, saved: ColumnStore | None = None) -> None:
         self.size = reader.doc_count_all()
         self._lock = threading.Lock()
         live = np.ones(self.size, dtype=bool)
@@ -35,7 +36,17 @@ class DocSets:
                     live[docnum] = False
         self.live = live
         self._terms: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._facets: dict[str, FacetTable] = dict(saved or {})
+        self._facets: dict[str, FacetTable] = dict(saved.tables) if saved else {}
+        self._date_order: np.ndarray | None = saved.date_order if saved else None
+
+    def newest_first(self, reader, mask: np.ndarray, start: int, stop: int) -> list[int]:
+        """Document numbers ``start:stop`` of the documents in ``mask``, newest first (undated last)."""
+        order = self._date_order
+        if order is None:  # no saved store for this state: build the order once
+            order = build_date_order(reader)
+            with self._lock:
+                self._date_order = order
+        return order[mask[order]][start:stop].tolist()
 
     def mask(self, query: wq.Query, searcher) -> np.ndarray:
         """The documents ``query`` matches, as a boolean mask over document numbers."""

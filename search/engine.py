@@ -1,50 +1,55 @@
-"""The query engine: one object per index, safe for many threads at once.
+"""The query engine: one object per index, safe for many threads at once, none waiting for another.
 
-Threads share one Whoosh searcher and take turns on it (a lock): Python runs
-one thread at a time anyway, and one searcher maps the index files once,
-where a searcher per thread mapped them again for each thread (2 GB resident
-with 8 threads on 10,000 articles, against 85 MB). The searcher is refreshed
-when a writer has committed and reopened when a rebuild has published a new
-generation. Readers never block the writer and the writer never blocks
-readers: a search sees the index as of its last commit.
+Each search borrows a searcher of its own from the pool of the index state it
+runs on (`search/snapshot.py`); the files under every searcher are mapped once
+per process and read in place (`search/storage.py`), so many searchers cost
+little memory. A search sees the index as of the last commit when it starts:
+the engine notices a commit or a rebuild on the next call and moves to a new
+snapshot, while searches already running finish on the old one. Readers never
+block the writer and the writer never blocks readers.
+
+What depends only on the index state is computed once per state: the doc sets
+and facet column store (`search/docsets.py`), the date order, and the answer to
+the empty query (the home page). Anything that can be slow is bounded in time
+and said in ``notes``.
 """
 from __future__ import annotations
 
-import functools
+import contextlib
 import threading
 import time
 from pathlib import Path
-from typing import Iterable, Literal, Mapping
+from typing import Iterable, Iterator, Literal, Mapping
 
-from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.index import EmptyIndexError, FileIndex
 
 from index import IndexNotFound, current_generation, current_name, has_stemmer, load_snapshot
-from index.facetstore import load_store
 from index.errors import CorpusSearchError
 from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, VALUE_SEPARATOR, stemmed_field,
                           unpack_json, unpack_text)
 from search.curation import EntityReport, entity_report
-from search.docsets import DocSets
 from search.facets import DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters
 from search.highlight import annotate_text, marked_spans, snippet
-from search.query import QueryCompiler
+from search.query import CompiledQuery, QueryCompiler
 from search.results import EntityMentions, Hit, SearchResult, Segment, StoredArticle
+from search.snapshot import Snapshot
+from search.storage import MappedStorage
 from search.suggest import suggest_query
 from search.syntax import QueryError, parse
 
 Sort = Literal["relevance", "date"]
 SORTS = ("relevance", "date")
-# Undated documents sort last, then everything by id, so pages are stable.
-NEWEST_FIRST = sorting.MultiFacet([sorting.FieldFacet(DATE, reverse=True), sorting.FieldFacet(ID)])
-MAX_LIMIT = 10_000_000
+MAX_LIMIT = 10_000_000  # effectively "all": a script may list the whole corpus
 MAX_SUGGEST_CHARS = 200
 # Finding the top hits is stopped after this long; counting is bounded by design (numpy over masks).
 SEARCH_TIMEOUT_S = 5.0
+# Looking for a spelling correction that returns results stops after this long.
+SUGGEST_BUDGET_S = 0.25
 SIMILAR_TERMS = 15
-SIMILAR_ENTITY_BOOST = 0.5  # effectively "all": a script may list the whole corpus
+SIMILAR_ENTITY_BOOST = 0.5
+OPEN_RETRIES = 5  # a commit may delete the table of contents just read as newest: read again
 
 
 class DocumentNotFound(CorpusSearchError):
@@ -54,17 +59,6 @@ class DocumentNotFound(CorpusSearchError):
         super().__init__(f"no document with id {shown!r} in the index")
 
 
-def _serialized(method):
-    """Run an engine method holding the engine's lock: one search at a time on the one searcher."""
-
-    @functools.wraps(method)
-    def run(self, *args, **kwargs):
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    return run
-
-
 class Engine:
     """Searches one index folder (as written by ``index.build_index``)."""
 
@@ -72,16 +66,12 @@ class Engine:
         self.index_dir = Path(index_dir)
         self.timeout_s = timeout_s
         current_generation(self.index_dir)  # fail now, clearly, if there is no usable index
-        self._lock = threading.RLock()  # one search at a time on the one searcher
-        self._state: tuple | None = None  # (generation name, Whoosh index, searcher)
-        self._open: list = []  # every searcher opened, to close them all
-        self._open_lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._storage: tuple[str, MappedStorage, FileIndex] | None = None  # (generation name, its files, its index)
+        self._snapshot_lock = threading.Lock()  # held only while a new index state is opened
         self._knowledge_lock = threading.Lock()
-        self._docsets_lock = threading.Lock()
-        self._docsets_of: tuple[tuple, DocSets] | None = None  # (index state, its doc sets)
         self._knowledge_of: tuple[str, object] | None = None  # (generation name, knowledge base)
 
-    @_serialized
     def search(
         self,
         query: str = "",
@@ -94,12 +84,13 @@ class Engine:
         expand_entities: bool = True,
         language: str = "en",
     ) -> SearchResult:
-        """Run a query; an empty query lists every document the filters allow.
+        """Run a query; an empty query lists every document the filters allow, newest first.
 
         With ``expand_entities`` (the default), words that name a known person,
         organization or country in any language also find the articles that
         mention it in another language, ranked below literal matches.
         ``language`` is the one country names are given in (facet labels).
+        With no hits, ``suggestion`` is a corrected query that has some, or None.
 
         :raise QueryError: for a query over the size limits, an unknown facet,
             a negative limit or offset, or an unknown sort.
@@ -109,103 +100,136 @@ class Engine:
             raise QueryError(query, "limit, offset and facet_limit must not be negative")
         if sort not in SORTS:
             raise QueryError(query, f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        searcher = self._searcher()
-        knowledge = self._knowledge() if query.strip() or set(filters or {}) - {LANG} else None
-        filters = normalize_filters(filters, knowledge)
         tree = parse(query)
-        compiler = QueryCompiler(searcher.reader(), self._languages(searcher), knowledge, expand_entities)
-        compiled = compiler.compile(tree)
-        notes = list(compiled.notes)
-        restriction = filter_query(filters)
-        final = compiled.query if restriction is None else wq.And([compiled.query, restriction])
+        with self._reading() as (snapshot, searcher):
+            knowledge = self._knowledge() if query.strip() or set(filters or {}) - {LANG} else None
+            filters = normalize_filters(filters, knowledge)
+            compiled = self._compile(snapshot, searcher, tree, knowledge, expand_entities)
+            notes = list(compiled.notes)
+            final = _restricted(compiled.query, filters)
+            docsets = snapshot.docsets(searcher.reader())
 
-        docsets = self._docsets(searcher)
-        matched = docsets.mask(final, searcher)
-        total = int(matched.sum())
-        facets = count_facets(docsets, searcher.reader(), matched, facet_limit, language)
-        hits = []
-        wanted = min(offset + limit, MAX_LIMIT)
-        if wanted > offset and total > offset:
-            by_date = sort == "date" or compiled.is_match_all
-            collector = TimeLimitCollector(
-                searcher.collector(limit=wanted, sortedby=NEWEST_FIRST if by_date else None),
-                timelimit=self.timeout_s,
-                use_alarm=False,  # a timer thread: searches may run in any thread
-            )
-            try:
-                searcher.search_with_collector(final, collector)
-            except TimeLimit:
-                notes.append(f"the search took over {self.timeout_s:g} s and was stopped: "
-                             "the hits shown are those found by then (the total is exact)")
-            results = collector.results()
-            for result in results[offset:wanted]:
-                stored = result.fields()
-                entity_spans = _entity_spans(stored, compiled.highlight.entities)
-                text = unpack_text(stored.get(TEXT))
-                hits.append(Hit(
-                    score=0.0 if by_date else float(result.score or 0.0),
-                    snippet=snippet(text, stored.get(LANG, ""), compiled.highlight, entity_spans),
-                    **_metadata(stored),
-                ))
+            def count():
+                matched = docsets.mask(final, searcher)
+                return matched, int(matched.sum()), count_facets(docsets, searcher.reader(), matched, facet_limit, language)
+
+            if compiled.is_match_all:  # the home page and filter-only browsing: the same for every visitor
+                key = ("all", tuple(sorted(filters.items())), facet_limit, language)
+                matched, total, facets = snapshot.cached(key, count)
+            else:
+                matched, total, facets = count()
+            wanted = min(offset + limit, MAX_LIMIT)
+            hits: tuple[Hit, ...] = ()
+            if wanted > offset and total > offset:
+                if sort == "date" or compiled.is_match_all:
+                    docnums = docsets.newest_first(searcher.reader(), matched, offset, wanted)
+                    hits = tuple(self._hit(searcher.stored_fields(d), compiled, 0.0) for d in docnums)
+                else:
+                    hits = self._top_hits(searcher, final, compiled, offset, wanted, notes)
+            suggestion = None
+            if total == 0 and query.strip():
+                suggestion = self._suggestion(snapshot, searcher, query, filters, knowledge, expand_entities)
         return SearchResult(
             query=query,
             total=total,
             took_ms=(time.perf_counter() - started) * 1000,
-            hits=tuple(hits),
+            hits=hits,
             facets=facets,
             offset=offset,
             limit=limit,
             filters=filters,
             sort=sort,
             notes=tuple(notes),
+            suggestion=suggestion,
         )
 
-    @_serialized
+    def _top_hits(self, searcher, final, compiled: CompiledQuery, offset: int, wanted: int,
+                  notes: list[str]) -> tuple[Hit, ...]:
+        """The best-scoring hits ``offset:wanted``, found by Whoosh within the time limit."""
+        collector = TimeLimitCollector(
+            searcher.collector(limit=wanted),
+            timelimit=self.timeout_s,
+            use_alarm=False,  # a timer thread: searches may run in any thread
+        )
+        try:
+            searcher.search_with_collector(final, collector)
+        except TimeLimit:
+            notes.append(f"the search took over {self.timeout_s:g} s and was stopped: "
+                         "the hits shown are those found by then (the total is exact)")
+        return tuple(self._hit(result.fields(), compiled, float(result.score or 0.0))
+                     for result in collector.results()[offset:wanted])
+
+    @staticmethod
+    def _hit(stored: dict, compiled: CompiledQuery, score: float) -> Hit:
+        entity_spans = _entity_spans(stored, compiled.highlight.entities)
+        text = unpack_text(stored.get(TEXT))
+        return Hit(score=score, snippet=snippet(text, stored.get(LANG, ""), compiled.highlight, entity_spans),
+                   **_metadata(stored))
+
+    def _suggestion(self, snapshot: Snapshot, searcher, query: str, filters, knowledge,
+                    expand_entities: bool) -> str | None:
+        """A rewrite of ``query`` with its unknown words corrected that returns results under ``filters``."""
+        if len(query) > MAX_SUGGEST_CHARS:
+            return None
+        docsets = snapshot.docsets(searcher.reader())
+
+        def matches(text: str, restriction: dict) -> bool:
+            try:
+                compiled = self._compile(snapshot, searcher, parse(text), knowledge, expand_entities)
+            except QueryError:
+                return False
+            return bool(docsets.mask(_restricted(compiled.query, restriction), searcher).any())
+
+        return suggest_query(
+            query, snapshot.spelling(),
+            matches_alone=lambda word: matches(word, {}),
+            has_results=lambda text: matches(text, filters),
+            budget_s=SUGGEST_BUDGET_S,
+        )
+
+    def _compile(self, snapshot: Snapshot, searcher, tree, knowledge, expand_entities: bool = True) -> CompiledQuery:
+        return QueryCompiler(searcher.reader(), self._languages(snapshot, searcher), knowledge,
+                             expand_entities).compile(tree)
+
     def show(self, doc_id: str) -> StoredArticle:
         """One document by id.
 
         :raise DocumentNotFound: if the index has no document with that id.
         """
-        stored = self._searcher().document(id=doc_id)
-        if stored is None:
-            raise DocumentNotFound(doc_id)
-        return StoredArticle(text=unpack_text(stored.get(TEXT)), entities=_entity_mentions(stored), **_metadata(stored))
+        with self._reading() as (_, searcher):
+            return _article(searcher, doc_id)
 
-    @_serialized
     def suggest(self, query: str) -> str | None:
-        """A spelling correction of ``query`` from the index's vocabulary ("did you mean"), or None."""
-        if len(query) > MAX_SUGGEST_CHARS:
-            return None
-        return suggest_query(self._searcher(), query)
+        """A spelling correction of ``query`` that has results ("did you mean"), or None."""
+        with self._reading() as (snapshot, searcher):
+            return self._suggestion(snapshot, searcher, query, {}, self._knowledge(), True)
 
-    @_serialized
     def similar(self, doc_id: str, limit: int = 5) -> tuple[Hit, ...]:
         """Articles like ``doc_id``: its key terms, and the people, countries and organizations it names.
 
         Shared entities make articles in other languages count as similar too.
         :raise DocumentNotFound: if there is no such document.
         """
-        searcher = self._searcher()
-        docnum = searcher.document_number(id=doc_id)
-        if docnum is None:
-            raise DocumentNotFound(doc_id)
-        stored = searcher.stored_fields(docnum)
-        lang = stored.get(LANG, "")
-        field = stemmed_field(lang) if has_stemmer(lang) else EXACT
-        text = f"{stored.get('title', '')}\n{unpack_text(stored.get(TEXT))}"
-        clauses = [wq.Term(field, term, boost=weight)
-                   for term, weight in searcher.key_terms_from_text(field, text, numterms=SIMILAR_TERMS)]
-        clauses += [wq.Term(kind, value, boost=SIMILAR_ENTITY_BOOST)
-                    for kind in ENTITY_FACETS for value in _values(stored, kind)]
-        if not clauses:
-            return ()
-        query = wq.AndNot(wq.Or(clauses), wq.Term(ID, doc_id))
-        return tuple(
-            Hit(score=float(result.score or 0.0), snippet=(), **_metadata(result.fields()))
-            for result in searcher.search(query, limit=limit)
-        )
+        with self._reading() as (_, searcher):
+            docnum = searcher.document_number(id=doc_id)
+            if docnum is None:
+                raise DocumentNotFound(doc_id)
+            stored = searcher.stored_fields(docnum)
+            lang = stored.get(LANG, "")
+            field = stemmed_field(lang) if has_stemmer(lang) else EXACT
+            text = f"{stored.get('title', '')}\n{unpack_text(stored.get(TEXT))}"
+            clauses = [wq.Term(field, term, boost=weight)
+                       for term, weight in searcher.key_terms_from_text(field, text, numterms=SIMILAR_TERMS)]
+            clauses += [wq.Term(kind, value, boost=SIMILAR_ENTITY_BOOST)
+                        for kind in ENTITY_FACETS for value in _values(stored, kind)]
+            if not clauses:
+                return ()
+            query = wq.AndNot(wq.Or(clauses), wq.Term(ID, doc_id))
+            return tuple(
+                Hit(score=float(result.score or 0.0), snippet=(), **_metadata(result.fields()))
+                for result in searcher.search(query, limit=limit)
+            )
 
-    @_serialized
     def annotate(self, doc_id: str, query: str = "") -> tuple[Segment, ...]:
         """The article's text in segments: the query's words marked, entity mentions tagged.
 
@@ -213,38 +237,45 @@ class Engine:
         every mention of a person, country or organization, without markup.
         :raise DocumentNotFound: if there is no such document.
         """
-        article = self.show(doc_id)
-        spans: list[tuple[int, int]] = []
-        if query.strip():
-            searcher = self._searcher()
-            compiled = QueryCompiler(searcher.reader(), self._languages(searcher), self._knowledge()).compile(parse(query))
-            spans = marked_spans(article.text, article.lang, compiled.highlight)
-            wanted = compiled.highlight.entities
-            spans += [(start, end) for e in article.entities if (e.kind, e.value) in wanted
-                      for start, end, _ in e.mentions if start >= 0]
+        with self._reading() as (snapshot, searcher):
+            article = _article(searcher, doc_id)
+            spans: list[tuple[int, int]] = []
+            if query.strip():
+                compiled = self._compile(snapshot, searcher, parse(query), self._knowledge())
+                spans = marked_spans(article.text, article.lang, compiled.highlight)
+                wanted = compiled.highlight.entities
+                spans += [(start, end) for e in article.entities if (e.kind, e.value) in wanted
+                          for start, end, _ in e.mentions if start >= 0]
         mentions = [(start, end, e.kind, e.value) for e in article.entities for start, end, _ in e.mentions if start >= 0]
         return annotate_text(article.text, spans, mentions)
 
-    @_serialized
     def entity_report(self, limit: int = 20) -> EntityReport:
         """Frequent and unknown entities and proposed merges, for curating the knowledge base."""
-        searcher = self._searcher()
-        return entity_report(searcher.all_stored_fields(), limit)
+        with self._reading() as (_, searcher):
+            return entity_report(searcher.all_stored_fields(), limit)
 
-    @_serialized
     def document_count(self) -> int:
-        return self._searcher().doc_count()
+        with self._reading() as (_, searcher):
+            return searcher.doc_count()
+
+    @property
+    def searchers_open(self) -> int:
+        """Searchers of the current index state, busy or idle (one per search running at once, at most)."""
+        snapshot = self._snapshot
+        return snapshot.searchers_open if snapshot else 0
 
     def close(self) -> None:
-        """Close every searcher this engine opened (call it when no thread is searching any more)."""
-        with self._open_lock:
-            searchers, self._open = self._open, []
-        for searcher in searchers:
-            searcher.close()
-        self._state = None
+        """Close every searcher and file this engine opened (searches still running finish first)."""
+        with self._snapshot_lock:
+            snapshot, self._snapshot = self._snapshot, None
+            storage, self._storage = self._storage, None
+        if snapshot is not None:
+            snapshot.retire()
+        if storage is not None:
+            storage[1].close()
 
     def __del__(self) -> None:
-        if getattr(self, "_open", None):
+        if getattr(self, "_snapshot", None) is not None:
             self.close()
 
     def __enter__(self) -> "Engine":
@@ -253,52 +284,53 @@ class Engine:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _searcher(self):
-        """The searcher, current with the last commit and generation (callers hold ``self._lock``)."""
-        name = current_name(self.index_dir)
-        state = self._state
-        if state is not None and state[0] == name:
-            _, ix, searcher = state
-            if not searcher.up_to_date():
-                # A fresh searcher, not searcher.refresh(): refresh() reuses the reader
-                # of a segment whose deletions changed, and deleted documents come back.
-                self._retire(searcher)
-                searcher = self._track(ix.searcher())
-                self._state = (name, ix, searcher)
-            return searcher
-        if state is not None:
-            self._retire(state[2])
-        generation = current_generation(self.index_dir)
-        try:
-            ix = whoosh_index.open_dir(str(generation.path))
-        except (OSError, whoosh_index.EmptyIndexError):
-            raise IndexNotFound(str(self.index_dir)) from None
-        searcher = self._track(ix.searcher())
-        self._state = (generation.path.name, ix, searcher)
-        return searcher
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[tuple[Snapshot, object]]:
+        """The current index state, and a searcher of it for this call alone."""
+        snapshot = self._current()
+        with snapshot.searcher() as searcher:
+            yield snapshot, searcher
 
-    def _track(self, searcher):
-        with self._open_lock:
-            self._open.append(searcher)
-        return searcher
+    def _current(self) -> Snapshot:
+        """The snapshot of the last commit of the current generation, opened if it is new."""
+        snapshot = self._snapshot
+        if snapshot is not None and self._is_current(snapshot):
+            return snapshot
+        with self._snapshot_lock:  # one thread opens the new state; the others wait only for that
+            snapshot = self._snapshot
+            if snapshot is not None and self._is_current(snapshot):
+                return snapshot
+            fresh = self._open_snapshot()
+            self._snapshot = fresh
+        if snapshot is not None:
+            snapshot.retire()
+        return fresh
 
-    def _retire(self, searcher) -> None:
-        with self._open_lock:
-            if searcher in self._open:
-                self._open.remove(searcher)
-        searcher.close()
+    def _is_current(self, snapshot: Snapshot) -> bool:
+        return (current_name(self.index_dir) == snapshot.key[0]
+                and snapshot.ix.latest_generation() == snapshot.key[1])
 
-    def _docsets(self, searcher) -> DocSets:
-        """The doc sets of the index state this searcher sees, shared by all threads."""
-        reader = searcher.reader()
-        state = (current_name(self.index_dir), reader.generation(), reader.doc_count_all(), reader.doc_count())
-        with self._docsets_lock:
-            if self._docsets_of is not None and self._docsets_of[0] == state:
-                return self._docsets_of[1]
-        docsets = DocSets(reader, load_store(self.index_dir / state[0], reader) if state[0] else None)
-        with self._docsets_lock:
-            self._docsets_of = (state, docsets)
-        return docsets
+    def _open_snapshot(self) -> Snapshot:
+        generation = current_generation(self.index_dir)  # IndexNotFound, IndexOutdated
+        name = generation.path.name
+        if self._storage is None or self._storage[0] != name:
+            storage = MappedStorage(str(generation.path))
+            try:
+                ix = FileIndex(storage)
+            except (OSError, EmptyIndexError):
+                raise IndexNotFound(str(self.index_dir)) from None
+            if self._storage is not None:
+                self._storage[1].close()
+            self._storage = (name, storage, ix)
+        _, storage, ix = self._storage
+        storage.forget_deleted()
+        for attempt in range(OPEN_RETRIES):
+            try:
+                return Snapshot(generation.path, storage, ix, ix.latest_generation())
+            except OSError:
+                if attempt == OPEN_RETRIES - 1:
+                    raise IndexNotFound(str(self.index_dir)) from None
+        raise AssertionError("unreachable")
 
     def _knowledge(self):
         """The knowledge base the current generation was built with, loaded once per generation."""
@@ -309,10 +341,24 @@ class Engine:
             return self._knowledge_of[1]
 
     @staticmethod
-    def _languages(searcher) -> tuple[str, ...]:
+    def _languages(snapshot: Snapshot, searcher) -> tuple[str, ...]:
         """The stemmed languages the index holds: only their fields are searched."""
-        present = (term.decode("utf-8") if isinstance(term, bytes) else term for term in searcher.lexicon(LANG))
-        return tuple(lang for lang in present if has_stemmer(lang))
+        if snapshot.languages is None:
+            present = (t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.lexicon(LANG))
+            snapshot.languages = tuple(lang for lang in present if has_stemmer(lang))
+        return snapshot.languages
+
+
+def _restricted(query: wq.Query, filters: dict) -> wq.Query:
+    restriction = filter_query(filters)
+    return query if restriction is None else wq.And([query, restriction])
+
+
+def _article(searcher, doc_id: str) -> StoredArticle:
+    stored = searcher.document(id=doc_id)
+    if stored is None:
+        raise DocumentNotFound(doc_id)
+    return StoredArticle(text=unpack_text(stored.get(TEXT)), entities=_entity_mentions(stored), **_metadata(stored))
 
 
 def _metadata(stored: dict) -> dict:

@@ -94,6 +94,7 @@ class SearchResult:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sort: str = "relevance"
     notes: tuple[str, ...] = ()  # what the user should know: truncated expansions, …
+    suggestion: str | None = None  # with no hits: a corrected query that has some ("did you mean")
 
     def to_json(self) -> dict:
         return {
@@ -107,6 +108,7 @@ class SearchResult:
             "hits": [hit.to_json() for hit in self.hits],
             "facets": {name: [v.to_json() for v in values] for name, values in self.facets.items()},
             "notes": list(self.notes),
+            "suggestion": self.suggestion,
         }
 
 

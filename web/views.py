@@ -40,9 +40,8 @@ def register(app: Flask, engine: Engine) -> None:
     def search_page():
         req = parse_search_request(request.args)
         result = run_search(req)
-        suggestion = engine.suggest(req.q) if result.total == 0 and req.q else None
         return render_template(
-            "search.html", req=req, result=result, suggestion=suggestion, facets=_facet_panels(req, result),
+            "search.html", req=req, result=result, suggestion=result.suggestion, facets=_facet_panels(req, result),
             chips=_chips(req), pages=_pages(req, result.total), url=_url_builder(req),
             title=f"{req.q} – Corpus Search" if req.q else "Corpus Search",
         )
@@ -64,8 +63,7 @@ def register(app: Flask, engine: Engine) -> None:
         req = parse_search_request(request.args)
         result = run_search(req)
         data = result.to_json()
-        data.update(page=req.page, per_page=req.per_page,
-                    suggestion=engine.suggest(req.q) if result.total == 0 and req.q else None)
+        data.update(page=req.page, per_page=req.per_page)
         return jsonify(data)
 
     @app.get("/api/documents/<path:doc_id>")

@@ -1,0 +1,117 @@
+"""One state of the index (a generation and a commit), shared by every thread that searches it.
+
+Whoosh searchers keep file cursors, so one searcher must not serve two threads
+at once; a lock around one shared searcher made the slowest request everyone's
+latency. A `Snapshot` instead lends each search a searcher of its own from a
+pool, opening a new one when all are busy (they are cheap: the files under
+them are mapped once per process, see `search/storage.py`), and takes it back
+afterwards. No search waits for another.
+
+Every searcher of a snapshot reads exactly the same commit (its table of
+contents is read once), so the arrays built for it (doc sets, date order,
+cached counts) hold for all of them. When the index changes, the engine makes
+a new snapshot and retires this one: idle searchers close at once, busy ones
+when their search ends.
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Callable, Iterator
+
+from whoosh.index import TOC, FileIndex
+from whoosh.searching import Searcher
+
+from index.facetstore import load_store
+from index.spelling import SpellingTable, load_spelling
+from search.docsets import DocSets
+from search.storage import MappedStorage
+
+COUNTS_CACHE_SIZE = 256
+
+
+class Snapshot:
+    def __init__(self, folder: Path, storage: MappedStorage, ix: FileIndex, toc_generation: int) -> None:
+        self.folder = folder  # the generation folder
+        self.storage = storage
+        self.ix = ix
+        self.toc = TOC.read(storage, ix.indexname, gen=toc_generation)
+        self.key = (folder.name, self.toc.generation)
+        self._lock = threading.Lock()
+        self._idle: list[Searcher] = []
+        self._busy = 0
+        self._retired = False
+        self._docsets: DocSets | None = None
+        self._docsets_lock = threading.Lock()
+        self._spelling: SpellingTable | None = None
+        self._counts: OrderedDict[tuple, object] = OrderedDict()
+        self.languages: tuple[str, ...] | None = None  # filled by the engine on first use
+
+    @contextlib.contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """A searcher for this thread alone, for the duration of the block."""
+        with self._lock:
+            searcher = self._idle.pop() if self._idle else None
+            self._busy += 1
+        try:
+            if searcher is None:
+                searcher = self._open_searcher()
+            yield searcher
+        finally:
+            with self._lock:
+                self._busy -= 1
+                keep = not self._retired and searcher is not None
+                if keep:
+                    self._idle.append(searcher)
+            if not keep and searcher is not None:
+                searcher.close()
+
+    def _open_searcher(self) -> Searcher:
+        # FileIndex._reader opens exactly this commit's segments (ix.searcher() would
+        # read whatever table of contents is newest by then).
+        reader = FileIndex._reader(self.storage, self.toc.schema, list(self.toc.segments), self.toc.generation)
+        return Searcher(reader, fromindex=self.ix)
+
+    def docsets(self, reader) -> DocSets:
+        """The doc sets of this state: loaded from the saved column store, or built once."""
+        docsets = self._docsets
+        if docsets is None:
+            with self._docsets_lock:  # the first search of a state builds them; later ones just read
+                if self._docsets is None:
+                    self._docsets = DocSets(reader, load_store(self.folder, reader))
+                docsets = self._docsets
+        return docsets
+
+    def spelling(self) -> SpellingTable | None:
+        """The generation's spelling table, read in place (None until the writer has saved one)."""
+        if self._spelling is None:
+            self._spelling = load_spelling(self.folder)
+        return self._spelling
+
+    def cached(self, key: tuple, compute: Callable[[], object]):
+        """``compute()``, remembered for this state (answers that depend only on the index, like the home page)."""
+        with self._lock:
+            if key in self._counts:
+                self._counts.move_to_end(key)
+                return self._counts[key]
+        value = compute()
+        with self._lock:
+            self._counts[key] = value
+            if len(self._counts) > COUNTS_CACHE_SIZE:
+                self._counts.popitem(last=False)
+        return value
+
+    def retire(self) -> None:
+        """Close the idle searchers now, and the busy ones as they come back."""
+        with self._lock:
+            self._retired = True
+            idle, self._idle = self._idle, []
+        for searcher in idle:
+            searcher.close()
+
+    @property
+    def searchers_open(self) -> int:
+        with self._lock:
+            return len(self._idle) + self._busy
