@@ -20,9 +20,11 @@ import numpy as np
 from whoosh import query as wq
 
 from index.facetstore import ColumnStore, FacetTable, build_date_order, build_table
+from search.postings import Postings, read_lengths, read_postings
 
-# Each cached mask is one byte per document: 512 of them are 50 MB at 100,000 articles.
-TERM_CACHE_SIZE = 512
+# Postings kept in memory for the next query, by size (a word of 40,000 articles is 320 KB):
+# a search process stays well under its memory budget whatever the corpus.
+POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 
 
 class DocSets:
@@ -35,7 +37,9 @@ class DocSets:
                 if reader.is_deleted(docnum):
                     live[docnum] = False
         self.live = live
-        self._terms: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._postings: OrderedDict[tuple[str, object], Postings] = OrderedDict()
+        self._postings_bytes = 0
+        self._lengths: dict[str, np.ndarray] = {}
         self._facets: dict[str, FacetTable] = dict(saved.tables) if saved else {}
         self._date_order: np.ndarray | None = saved.date_order if saved else None
 
@@ -78,26 +82,71 @@ class DocSets:
             for sub in q.subqueries:
                 result |= self._eval(sub, searcher)
             return result
-        # Phrases, prefixes and anything else: Whoosh finds them (positions are needed).
+        if isinstance(q, wq.Phrase):
+            return self.phrase_mask(q, searcher)
+        # Prefixes and anything else: Whoosh finds them.
         result = np.zeros(self.size, dtype=bool)
         result[np.fromiter(searcher.docs_for_query(q), dtype=np.int64)] = True
         return result
 
     def _term(self, reader, field: str, text) -> np.ndarray:
+        result = np.zeros(self.size, dtype=bool)
+        result[self.postings(reader, field, text).docs] = True
+        return result
+
+    def postings(self, reader, field: str, text) -> Postings:
+        """A term's postings as arrays, from the cache or read once (see `search/postings.py`)."""
         key = (field, text)
         with self._lock:
-            cached = self._terms.get(key)
+            cached = self._postings.get(key)
             if cached is not None:
-                self._terms.move_to_end(key)
-                return cached.copy()
-        result = np.zeros(self.size, dtype=bool)
-        if field in reader.schema and (field, text) in reader:
-            result[np.fromiter(reader.postings(field, text).all_ids(), dtype=np.int64)] = True
+                self._postings.move_to_end(key)
+                return cached
+        postings = read_postings(reader, field, text)
         with self._lock:
-            self._terms[key] = result
-            if len(self._terms) > TERM_CACHE_SIZE:
-                self._terms.popitem(last=False)
-        return result.copy()
+            if key not in self._postings:
+                self._postings[key] = postings
+                self._postings_bytes += postings.nbytes
+            while self._postings_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+                _, dropped = self._postings.popitem(last=False)
+                self._postings_bytes -= dropped.nbytes
+        return postings
+
+    def lengths(self, reader, field: str) -> np.ndarray:
+        """Every document's length in ``field``, as Whoosh's BM25F sees it (read once per index state)."""
+        lengths = self._lengths.get(field)
+        if lengths is None:
+            lengths = read_lengths(reader, field)
+            with self._lock:
+                self._lengths[field] = lengths
+        return lengths
+
+    def phrase_mask(self, phrase: wq.Phrase, searcher) -> np.ndarray:
+        """The documents where the phrase's words stand in order.
+
+        Only the documents that have all the words are checked (numpy), each
+        by skipping Whoosh's phrase matcher straight to it: a phrase of common
+        words no longer walks every position of "di" in the corpus.
+        """
+        reader = searcher.reader()
+        candidates = np.ones(self.size, dtype=bool)
+        for word in phrase.words:
+            candidates &= self._term(reader, phrase.fieldname, word)
+        result = np.zeros(self.size, dtype=bool)
+        docnums = np.flatnonzero(candidates & self.live)
+        if not len(docnums):
+            return result
+        matcher = wq.Phrase(phrase.fieldname, phrase.words, slop=phrase.slop).matcher(searcher)
+        for docnum in docnums.tolist():
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                result[docnum] = True
+        return result
 
     def facet(self, reader, name: str) -> FacetTable:
         """The column store of one facet: saved by the writer, or built here on first use."""

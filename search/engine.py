@@ -33,6 +33,7 @@ from search.curation import EntityReport, entity_report
 from search.facets import DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters
 from search.highlight import annotate_text, marked_spans, snippet
 from search.query import CompiledQuery, QueryCompiler
+from search.scoring import Unsupported, top_documents
 from search.results import EntityMentions, Hit, SearchResult, Segment, StoredArticle
 from search.snapshot import Snapshot
 from search.storage import MappedStorage
@@ -125,7 +126,7 @@ class Engine:
                     docnums = docsets.newest_first(searcher.reader(), matched, offset, wanted)
                     hits = tuple(self._hit(searcher.stored_fields(d), compiled, 0.0) for d in docnums)
                 else:
-                    hits = self._top_hits(searcher, final, compiled, offset, wanted, notes)
+                    hits = self._top_hits(searcher, docsets, final, compiled, matched, offset, wanted, notes)
             suggestion = None
             if total == 0 and query.strip():
                 suggestion = self._suggestion(snapshot, searcher, query, filters, knowledge, expand_entities)
@@ -143,8 +144,17 @@ class Engine:
             suggestion=suggestion,
         )
 
-    def _top_hits(self, searcher, final, compiled: CompiledQuery, offset: int, wanted: int,
+    def _top_hits(self, searcher, docsets, final, compiled: CompiledQuery, matched, offset: int, wanted: int,
                   notes: list[str]) -> tuple[Hit, ...]:
+        """The best-scoring hits ``offset:wanted`` among ``matched``: ranked in numpy, or by Whoosh if it must."""
+        try:
+            ranked = top_documents(searcher, docsets, compiled.query, matched, offset, wanted)
+        except Unsupported:
+            return self._whoosh_top_hits(searcher, final, compiled, offset, wanted, notes)
+        return tuple(self._hit(searcher.stored_fields(docnum), compiled, score) for docnum, score in ranked)
+
+    def _whoosh_top_hits(self, searcher, final, compiled: CompiledQuery, offset: int, wanted: int,
+                         notes: list[str]) -> tuple[Hit, ...]:
         """The best-scoring hits ``offset:wanted``, found by Whoosh within the time limit."""
         collector = TimeLimitCollector(
             searcher.collector(limit=wanted),

@@ -71,3 +71,27 @@ def search_json(run_cli, seed_index):
         return json.loads(out)
 
     return search
+
+
+REAL_CORPORA = SHARED / "corpora"
+REAL_SAMPLE = {"news_it_dice_crime_NC.jsonl": 300, "opinion_sv_absabank_imm.jsonl": 60,
+               "parliament_sv_riksdagen_interpellations.jsonl": 240}
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory) -> Path:
+    """600 real articles from ../shared/corpora (Italian news, Swedish opinion and parliament), indexed once.
+
+    Fails rather than skips without ../shared: these tests are part of the bar.
+    """
+    if not REAL_CORPORA.is_dir():
+        pytest.fail(f"{REAL_CORPORA} is missing: the tests need the real articles beside the repo")
+    corpus = tmp_path_factory.mktemp("real") / "corpus"
+    corpus.mkdir()
+    for name, count in REAL_SAMPLE.items():
+        with open(REAL_CORPORA / name, encoding="utf-8") as source:
+            lines = [line for _, line in zip(range(count), source)]
+        (corpus / name).write_text("".join(lines), encoding="utf-8")
+    index_dir = corpus.parent / "index"
+    build_index(corpus, index_dir)
+    return index_dir

@@ -165,3 +165,9 @@ def test_document_id_with_odd_characters_round_trips(hostile_client):
     page = hostile_client.get("/?q=Lavrov").get_data(as_text=True)
     assert 'href="/article/x%3Cy%3E.txt?q=Lavrov"' in page
     assert hostile_client.get("/article/x%3Cy%3E.txt").status_code == 200
+
+
+def test_non_ascii_digits_in_numbers_are_a_400_not_a_500(client):
+    for value in ("²", "٣", "１"):
+        response = client.get(f"/api/search?q=x&page={value}")
+        assert response.status_code == 400 and "page must be a whole number" in response.get_json()["error"]

@@ -106,7 +106,7 @@ def _bounded_int(args: MultiDict, name: str, default: int, low: int, high: int) 
     raw = args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or len(raw) > 7:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 7:  # "²" and "٣" are digits to isdigit(), not to int()
         raise BadParameter(f"{name} must be a whole number from {low} to {high}, not {raw[:40]!r}")
     value = int(raw)
     if not low <= value <= high:
