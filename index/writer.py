@@ -25,7 +25,7 @@ from index import schema as f
 from index import store
 from index.analysis import has_stemmer
 from index.facetstore import save_store, store_is_current
-from index.knowledge import load_knowledge, save_snapshot
+from index.knowledge import load_knowledge, save_query_snapshot, save_snapshot
 from index.prepare import PARALLEL_MIN_BYTES, prepared
 from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated
 from index.reader import CorpusFile, Skipped, read_file, scan_corpus
@@ -179,7 +179,7 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
 
 
 def _save_derived(folder: Path, ix, only_if_stale: bool = False) -> None:
-    """Write what searching derives from the committed index: the column store and the spelling table.
+    """Write what searching derives from the committed index: column store, spelling table, query knowledge.
 
     Both are computed once here, at indexing time, so that no search has to
     (facet counts, date order, did-you-mean).
@@ -189,6 +189,7 @@ def _save_derived(folder: Path, ix, only_if_stale: bool = False) -> None:
             save_store(folder, reader)
         if not only_if_stale or not has_spelling(folder):
             build_spelling(folder, reader)
+    save_query_snapshot(folder)
 
 
 def _indexed_files(ix) -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from index import edit_distance
+import index
 from index.schema import ENTITIES, ENTITY_FACETS, unpack_json
 from search.results import FacetValue
 
@@ -75,7 +75,7 @@ def _look_alikes(unknown: Counter, every: Counter, pool: int = 500) -> list[Merg
             if other == name or len(other_words) != len(words):
                 continue
             differing = [(a, b) for a, b in zip(words, other_words) if a != b]
-            if len(differing) == 1 and edit_distance(*differing[0], limit=2) <= 2:
+            if len(differing) == 1 and index.edit_distance(*differing[0], limit=2) <= 2:
                 proposals.append(MergeProposal(name, other, count, "one word differs by at most two letters"))
     return proposals
 

@@ -25,6 +25,7 @@ from search.postings import Postings, read_lengths, read_postings
 # Postings kept in memory for the next query, by size (a word of 40,000 articles is 320 KB):
 # a search process stays well under its memory budget whatever the corpus.
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
+PHRASE_CACHE_SIZE = 64  # phrase masks, one byte per document each
 
 
 class DocSets:
@@ -40,6 +41,7 @@ class DocSets:
         self._postings: OrderedDict[tuple[str, object], Postings] = OrderedDict()
         self._postings_bytes = 0
         self._lengths: dict[str, np.ndarray] = {}
+        self._phrases: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._facets: dict[str, FacetTable] = dict(saved.tables) if saved else {}
         self._date_order: np.ndarray | None = saved.date_order if saved else None
 
@@ -122,30 +124,40 @@ class DocSets:
         return lengths
 
     def phrase_mask(self, phrase: wq.Phrase, searcher) -> np.ndarray:
-        """The documents where the phrase's words stand in order.
+        """The documents where the phrase's words stand next to each other, in order.
 
-        Only the documents that have all the words are checked (numpy), each
-        by skipping Whoosh's phrase matcher straight to it: a phrase of common
-        words no longer walks every position of "di" in the corpus.
+        Only the documents that have every word are checked (numpy finds them),
+        each by reading the words' positions in that document alone, with the
+        posting readers moving forward block by block: a phrase of common
+        words no longer walks every posting of "di" in the corpus.
         """
+        key = ("phrase", phrase.fieldname, tuple(phrase.words))
+        with self._lock:
+            cached = self._phrases.get(key)
+        if cached is not None:
+            return cached
         reader = searcher.reader()
-        candidates = np.ones(self.size, dtype=bool)
+        candidates = self.live.copy()
         for word in phrase.words:
             candidates &= self._term(reader, phrase.fieldname, word)
         result = np.zeros(self.size, dtype=bool)
-        docnums = np.flatnonzero(candidates & self.live)
-        if not len(docnums):
-            return result
-        matcher = wq.Phrase(phrase.fieldname, phrase.words, slop=phrase.slop).matcher(searcher)
-        for docnum in docnums.tolist():
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                result[docnum] = True
+        docnums = np.flatnonzero(candidates)
+        if len(docnums):
+            matchers = [reader.postings(phrase.fieldname, word) for word in phrase.words]
+            for docnum in docnums.tolist():
+                positions = []
+                for matcher in matchers:
+                    if matcher.is_active() and matcher.id() < docnum:
+                        matcher.skip_to(docnum)
+                    if not matcher.is_active() or matcher.id() != docnum:
+                        break
+                    positions.append(matcher.value_as("positions"))
+                else:
+                    result[docnum] = _in_order(positions)
+        with self._lock:
+            self._phrases[key] = result
+            if len(self._phrases) > PHRASE_CACHE_SIZE:
+                self._phrases.popitem(last=False)
         return result
 
     def facet(self, reader, name: str) -> FacetTable:
@@ -157,3 +169,9 @@ class DocSets:
             with self._lock:
                 self._facets[name] = table
         return table
+
+
+def _in_order(positions: list) -> bool:
+    """Whether some position of the first word is followed by the second word, then the third, …"""
+    later = [set(p) for p in positions[1:]]
+    return any(all(start + i + 1 in seen for i, seen in enumerate(later)) for start in positions[0])

@@ -25,7 +25,7 @@ from whoosh import query as wq
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.index import EmptyIndexError, FileIndex
 
-from index import IndexNotFound, current_generation, current_name, has_stemmer, load_snapshot
+from index import IndexNotFound, current_generation, current_name, has_stemmer, load_query_knowledge
 from index.errors import CorpusSearchError
 from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, VALUE_SEPARATOR, stemmed_field,
                           unpack_json, unpack_text)
@@ -112,7 +112,8 @@ class Engine:
 
             def count():
                 matched = docsets.mask(final, searcher)
-                return matched, int(matched.sum()), count_facets(docsets, searcher.reader(), matched, facet_limit, language)
+                return matched, int(matched.sum()), count_facets(docsets, searcher.reader(), matched, facet_limit, language,
+                                                                 knowledge)
 
             if compiled.is_match_all:  # the home page and filter-only browsing: the same for every visitor
                 key = ("all", tuple(sorted(filters.items())), facet_limit, language)
@@ -347,7 +348,7 @@ class Engine:
         name = current_name(self.index_dir)
         with self._knowledge_lock:
             if self._knowledge_of is None or self._knowledge_of[0] != name:
-                self._knowledge_of = (name, load_snapshot(self.index_dir / (name or "")))
+                self._knowledge_of = (name, load_query_knowledge(self.index_dir / (name or "")))
             return self._knowledge_of[1]
 
     @staticmethod

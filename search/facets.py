@@ -46,9 +46,9 @@ def canonical_value(facet: str, value: str, knowledge=None) -> str:
     if facet == LANG:
         return value.lower()
     if knowledge is not None and facet in ENTITY_FACETS:
-        entity = knowledge.lookup(facet, value)
-        if entity is not None:
-            return entity.value
+        known = knowledge.lookup(facet, value)
+        if known is not None:
+            return known
     return value.upper() if facet == "country" and len(value) == 2 else value
 
 
@@ -68,7 +68,8 @@ def filter_query(filters: dict[str, tuple[str, ...]]) -> wq.Query | None:
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
 
-def count_facets(docsets, reader, mask, limit: int, language: str = "en") -> dict[str, tuple[FacetValue, ...]]:
+def count_facets(docsets, reader, mask, limit: int, language: str = "en",
+                 knowledge=None) -> dict[str, tuple[FacetValue, ...]]:
     """The ``limit`` most frequent values of each facet among the documents in ``mask``.
 
     Countries carry a label: their name in ``language``. Years read best in
@@ -82,7 +83,12 @@ def count_facets(docsets, reader, mask, limit: int, language: str = "en") -> dic
         else:
             ranked = table.count(mask, limit)
         counts[name] = tuple(
-            FacetValue(value, count, country_name(value, language) if name == "country" else None)
+            FacetValue(value, count, _country_label(value, language, knowledge) if name == "country" else None)
             for value, count in ranked
         )
     return counts
+
+
+def _country_label(code: str, language: str, knowledge) -> str:
+    """A country's name in ``language``: shipped with the index for the page's languages, else from CLDR."""
+    return knowledge.country_name(code, language) if knowledge is not None else country_name(code, language)

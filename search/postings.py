@@ -95,12 +95,14 @@ def read_lengths(reader, field: str) -> np.ndarray:
     size = reader.doc_count_all()
     lengths = np.zeros(size, dtype=np.float64)
     for segment, offset in reader.leaf_readers():
-        count = segment.doc_count_all()
-        column = getattr(segment, "_perdoc", None)
-        column = column._cached_reader(_lenfield(field), LENGTHS_COLUMN) if column is not None else None
-        if column is not None and hasattr(column, "_basepos"):
-            raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
-            lengths[offset : offset + len(raw)] = _BYTE_TO_LENGTH[raw]
-        else:
+        perdoc = getattr(segment, "_perdoc", None)
+        if perdoc is None or not hasattr(perdoc, "_cached_reader"):  # not a whoosh3 segment: ask per document
+            count = segment.doc_count_all()
             lengths[offset : offset + count] = [segment.doc_field_length(d, field, 0) or 0 for d in range(count)]
+            continue
+        column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+        if column is None:
+            continue  # no document of this segment has the field: lengths stay 0
+        raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+        lengths[offset : offset + len(raw)] = _BYTE_TO_LENGTH[raw]
     return lengths

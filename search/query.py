@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from index import analyzer_for, exact_analyzer, fold, stop_words
-from index.knowledge import ALL_CAPS, KnowledgeBase, case_pattern, tokens_of
+from index.knowledge import ALL_CAPS, QueryKnowledge, case_pattern, tokens_of
 from index.schema import ENTITY_FACETS, EXACT, TITLE, stemmed_field
 from search.facets import canonical_value
 from search.syntax import And, FieldValue, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Word
@@ -71,7 +71,7 @@ class QueryCompiler:
     value (cross-lingual search); otherwise words match only words.
     """
 
-    def __init__(self, reader, languages: tuple[str, ...], knowledge: KnowledgeBase | None = None,
+    def __init__(self, reader, languages: tuple[str, ...], knowledge: QueryKnowledge | None = None,
                  expand_entities: bool = True) -> None:
         self.reader = reader
         self.languages = languages
@@ -167,12 +167,12 @@ class QueryCompiler:
         text = " ".join(word.text for word in words)
         typed = case_pattern(text)
         found = []
-        for alias in self.knowledge.aliases.get(tokens_of(text), ()) if self.knowledge else ():
-            if alias.is_short or alias.is_combining:
+        for name in self.knowledge.named(tokens_of(text)) if self.knowledge else ():
+            if name.is_short or name.is_combining:
                 continue
-            if any(rule == ALL_CAPS and seen != ALL_CAPS for rule, seen in zip(alias.case, typed)):
+            if any(rule == ALL_CAPS and seen != ALL_CAPS for rule, seen in zip(name.case, typed)):
                 continue  # "un" is not "UN"
-            found.append((alias.entity.kind, alias.entity.value))
+            found.append((name.kind, name.value))
         return list(dict.fromkeys(found))
 
     def _plain_words(self, words: list[Word], negated: bool, optional: bool = False) -> wq.Query | None:
