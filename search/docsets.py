@@ -14,7 +14,9 @@ each call reads postings through the calling thread's own searcher.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
@@ -26,6 +28,27 @@ from search.postings import Postings, read_lengths, read_postings
 # a search process stays well under its memory budget whatever the corpus.
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 PHRASE_CACHE_SIZE = 64  # phrase masks, one byte per document each
+
+
+@dataclass
+class Budget:
+    """The time one search may take; what ran out of it is reported, not waited for."""
+
+    deadline: float
+    exceeded: bool = False
+
+    @classmethod
+    def unlimited(cls) -> "Budget":
+        return cls(float("inf"))
+
+    @classmethod
+    def of(cls, seconds: float) -> "Budget":
+        return cls(time.monotonic() + seconds)
+
+    def spent(self) -> bool:
+        if not self.exceeded and time.monotonic() > self.deadline:
+            self.exceeded = True
+        return self.exceeded
 
 
 class DocSets:
@@ -54,38 +77,44 @@ class DocSets:
                 self._date_order = order
         return order[mask[order]][start:stop].tolist()
 
-    def mask(self, query: wq.Query, searcher) -> np.ndarray:
-        """The documents ``query`` matches, as a boolean mask over document numbers."""
-        return self._eval(query, searcher) & self.live
+    def mask(self, query: wq.Query, searcher, budget: Budget | None = None) -> np.ndarray:
+        """The documents ``query`` matches, as a boolean mask over document numbers.
+
+        Once ``budget`` runs out, the terms not read yet count as matching
+        nothing, and the budget says so (``budget.exceeded``).
+        """
+        return self._eval(query, searcher, budget or Budget.unlimited()) & self.live
 
     def is_current(self, reader) -> bool:
         return reader.doc_count_all() == self.size
 
-    def _eval(self, q: wq.Query, searcher) -> np.ndarray:
+    def _eval(self, q: wq.Query, searcher, budget: Budget) -> np.ndarray:
         if isinstance(q, wq.Term):
+            if budget.spent():
+                return np.zeros(self.size, dtype=bool)
             return self._term(searcher.reader(), q.fieldname, q.text)
         if isinstance(q, wq.Every):
             return np.ones(self.size, dtype=bool)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return np.zeros(self.size, dtype=bool)
         if isinstance(q, wq.AndMaybe):
-            return self._eval(q.a, searcher)
+            return self._eval(q.a, searcher, budget)
         if isinstance(q, wq.AndNot):
-            return self._eval(q.a, searcher) & ~self._eval(q.b, searcher)
+            return self._eval(q.a, searcher, budget) & ~self._eval(q.b, searcher, budget)
         if isinstance(q, wq.Not):
-            return ~self._eval(q.query, searcher)
+            return ~self._eval(q.query, searcher, budget)
         if isinstance(q, wq.And):
             result = np.ones(self.size, dtype=bool)
             for sub in q.subqueries:
-                result &= self._eval(sub, searcher)
+                result &= self._eval(sub, searcher, budget)
             return result
         if isinstance(q, wq.Or):
             result = np.zeros(self.size, dtype=bool)
             for sub in q.subqueries:
-                result |= self._eval(sub, searcher)
+                result |= self._eval(sub, searcher, budget)
             return result
         if isinstance(q, wq.Phrase):
-            return self.phrase_mask(q, searcher)
+            return np.zeros(self.size, dtype=bool) if budget.spent() else self.phrase_mask(q, searcher)
         # Prefixes and anything else: Whoosh finds them.
         result = np.zeros(self.size, dtype=bool)
         result[np.fromiter(searcher.docs_for_query(q), dtype=np.int64)] = True

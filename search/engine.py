@@ -35,6 +35,7 @@ from search.highlight import annotate_text, marked_spans, snippet
 from search.query import CompiledQuery, QueryCompiler
 from search.scoring import Unsupported, top_documents
 from search.results import EntityMentions, Hit, SearchResult, Segment, StoredArticle
+from search.docsets import Budget
 from search.snapshot import Snapshot
 from search.storage import MappedStorage
 from search.suggest import suggest_query
@@ -102,6 +103,7 @@ class Engine:
         if sort not in SORTS:
             raise QueryError(query, f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         tree = parse(query)
+        budget = Budget.of(self.timeout_s)
         with self._reading() as (snapshot, searcher):
             knowledge = self._knowledge() if query.strip() or set(filters or {}) - {LANG} else None
             filters = normalize_filters(filters, knowledge)
@@ -111,13 +113,13 @@ class Engine:
             docsets = snapshot.docsets(searcher.reader())
 
             def count():
-                matched = docsets.mask(final, searcher)
+                matched = docsets.mask(final, searcher, budget)
                 return matched, int(matched.sum()), count_facets(docsets, searcher.reader(), matched, facet_limit, language,
                                                                  knowledge)
 
             if compiled.is_match_all:  # the home page and filter-only browsing: the same for every visitor
                 key = ("all", tuple(sorted(filters.items())), facet_limit, language)
-                matched, total, facets = snapshot.cached(key, count)
+                matched, total, facets = snapshot.cached(key, count, keep=lambda: not budget.exceeded)
             else:
                 matched, total, facets = count()
             wanted = min(offset + limit, MAX_LIMIT)
@@ -127,9 +129,12 @@ class Engine:
                     docnums = docsets.newest_first(searcher.reader(), matched, offset, wanted)
                     hits = tuple(self._hit(searcher.stored_fields(d), compiled, 0.0) for d in docnums)
                 else:
-                    hits = self._top_hits(searcher, docsets, final, compiled, matched, offset, wanted, notes)
+                    hits = self._top_hits(searcher, docsets, final, compiled, matched, offset, wanted, notes, budget)
+            if budget.exceeded:
+                notes.append(f"the search took over {self.timeout_s:g} s and was cut short: only part of the "
+                             "query's words were looked up, so the results and the total may be incomplete")
             suggestion = None
-            if total == 0 and query.strip():
+            if total == 0 and query.strip() and not budget.exceeded:
                 suggestion = self._suggestion(snapshot, searcher, query, filters, knowledge, expand_entities)
         return SearchResult(
             query=query,
@@ -146,10 +151,10 @@ class Engine:
         )
 
     def _top_hits(self, searcher, docsets, final, compiled: CompiledQuery, matched, offset: int, wanted: int,
-                  notes: list[str]) -> tuple[Hit, ...]:
+                  notes: list[str], budget: Budget) -> tuple[Hit, ...]:
         """The best-scoring hits ``offset:wanted`` among ``matched``: ranked in numpy, or by Whoosh if it must."""
         try:
-            ranked = top_documents(searcher, docsets, compiled.query, matched, offset, wanted)
+            ranked = top_documents(searcher, docsets, compiled.query, matched, offset, wanted, budget)
         except Unsupported:
             return self._whoosh_top_hits(searcher, final, compiled, offset, wanted, notes)
         return tuple(self._hit(searcher.stored_fields(docnum), compiled, score) for docnum, score in ranked)

@@ -17,6 +17,10 @@ from search.results import Fragment, Segment
 SNIPPET_CHARS = 240
 LEAD_CHARS = 60  # how much text to show before the first marked word
 MAX_WINDOWS_TRIED = 200  # bounds the work on a long article full of matches
+# A snippet is looked for in the first this many characters, and in the whole
+# article only if they mark nothing: marking costs time in proportion to the
+# text, and most of a search's time went into marking long articles in full.
+SCAN_CHARS = 4000
 
 
 def marked_spans(text: str, lang: str, terms: HighlightTerms) -> list[tuple[int, int]]:
@@ -30,12 +34,19 @@ def marked_spans(text: str, lang: str, terms: HighlightTerms) -> list[tuple[int,
     words, wholes = [], []
     for written, start, end, is_whole in text_words(text):
         (wholes if is_whole else words).append((fold(written), start, end))
-    strong = [
-        word in terms.exact
-        or any(word.startswith(prefix) for prefix in terms.prefixes)
-        or (stems_apply and not stems.isdisjoint(stem_variants(lang, text[start:end].lower())))
-        for word, start, end in words
-    ]
+    decided: dict[str, bool] = {}  # an article repeats its words: decide each distinct one once
+
+    def is_strong(word: str, start: int, end: int) -> bool:
+        verdict = decided.get(word)
+        if verdict is None:
+            verdict = decided[word] = (
+                word in terms.exact
+                or any(word.startswith(prefix) for prefix in terms.prefixes)
+                or (stems_apply and not stems.isdisjoint(stem_variants(lang, text[start:end].lower())))
+            )
+        return verdict
+
+    strong = [is_strong(word, start, end) for word, start, end in words]
     for phrase in terms.phrases:
         for i in range(len(words) - len(phrase) + 1):
             if all(words[i + k][0] == phrase[k] for k in range(len(phrase))):
@@ -81,7 +92,13 @@ def snippet(
     ``extra_spans`` are marked too: the mentions of the entities the query
     named in another language ("Putin" in an Italian article, for "Poutine").
     """
-    spans = _merge(marked_spans(text, lang, terms) + list(extra_spans))
+    spans = []
+    if len(text) > SCAN_CHARS:  # a long article: look for the words near its start first
+        head = text[: text.rfind(" ", 0, SCAN_CHARS) if " " in text[:SCAN_CHARS] else SCAN_CHARS]
+        spans = marked_spans(head, lang, terms)
+    if not spans:
+        spans = marked_spans(text, lang, terms)
+    spans = _merge(spans + list(extra_spans))
     start = _best_window(text, spans, max_chars)
     end = min(len(text), start + max_chars)
     if end < len(text):  # end on a word boundary

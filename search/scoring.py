@@ -20,20 +20,28 @@ import numpy as np
 from whoosh import query as wq
 from whoosh import scoring as whoosh_scoring
 
+from search.docsets import Budget
+
+
+_NO_DOCS = np.zeros(0, dtype=np.int32)
+_NO_SCORES = np.zeros(0)
+
 
 class Unsupported(Exception):
     """The query has a node this scorer does not compute; rank it with Whoosh."""
 
 
-def top_documents(searcher, docsets, query: wq.Query, allowed: np.ndarray, start: int, stop: int) -> list[tuple[int, float]]:
+def top_documents(searcher, docsets, query: wq.Query, allowed: np.ndarray, start: int, stop: int,
+                  budget: Budget | None = None) -> list[tuple[int, float]]:
     """(document number, score) of hits ``start:stop`` among ``allowed``, best first (ties: lower number first).
 
+    Once ``budget`` runs out, the terms not scored yet add nothing (``budget.exceeded`` says so).
     :raise Unsupported: for a query tree with a node it does not know.
     """
     weighting = searcher.weighting
     if type(weighting) is not whoosh_scoring.BM25F:
         raise Unsupported(f"weighting {type(weighting).__name__}")
-    ranker = _Ranker(searcher, docsets, weighting)
+    ranker = _Ranker(searcher, docsets, weighting, budget or Budget.unlimited())
     _, scores = ranker.evaluate(query)
     candidates = np.flatnonzero(allowed)
     if not len(candidates) or stop <= start:
@@ -49,7 +57,8 @@ def top_documents(searcher, docsets, query: wq.Query, allowed: np.ndarray, start
 
 
 class _Ranker:
-    def __init__(self, searcher, docsets, weighting) -> None:
+    def __init__(self, searcher, docsets, weighting, budget: Budget) -> None:
+        self.budget = budget
         self.searcher = searcher
         self.reader = searcher.reader()
         self.docsets = docsets
@@ -77,17 +86,28 @@ class _Ranker:
             return ~inner, np.ones(self.size)  # Whoosh's InverseMatcher scores 1.0
         if isinstance(q, wq.Phrase):
             return self._phrase(q)
-        if isinstance(q, (wq.And, wq.Or)):
-            parts = [self.evaluate(sub) for sub in q.subqueries]
-            if not parts:
-                return np.zeros(self.size, dtype=bool), np.zeros(self.size)
-            if isinstance(q, wq.And):
-                matched = np.logical_and.reduce([m for m, _ in parts])
-            else:
-                matched = np.logical_or.reduce([m for m, _ in parts])
+        if isinstance(q, wq.Or):
+            # Accumulated child by child, terms without dense arrays of their own:
+            # an Or of 200 expansions holds two arrays, not 400.
+            matched = np.zeros(self.size, dtype=bool)
             scores = np.zeros(self.size)
-            for part_matched, part_scores in parts:
-                scores += np.where(part_matched, part_scores, 0.0)
+            for sub in q.subqueries:
+                if isinstance(sub, wq.Term):
+                    docs, term_scores = self._term_sparse(sub.fieldname, sub.text, sub.boost)
+                    scores[docs] += term_scores
+                    matched[docs] = True
+                else:
+                    part_matched, part_scores = self.evaluate(sub)
+                    np.add(scores, part_scores, out=scores, where=part_matched)
+                    matched |= part_matched
+            return matched, self._boosted(scores, q)
+        if isinstance(q, wq.And):
+            matched = np.full(self.size, bool(q.subqueries), dtype=bool)
+            scores = np.zeros(self.size)
+            for sub in q.subqueries:
+                part_matched, part_scores = self.evaluate(sub)
+                np.add(scores, part_scores, out=scores, where=part_matched)
+                matched &= part_matched
             return matched, self._boosted(scores, q)
         raise Unsupported(type(q).__name__)
 
@@ -97,12 +117,20 @@ class _Ranker:
         return scores * boost if boost != 1.0 else scores
 
     def _term(self, field: str, text, boost: float) -> tuple[np.ndarray, np.ndarray]:
-        postings = self.docsets.postings(self.reader, field, text)
+        docs, term_scores = self._term_sparse(field, text, boost)
         matched = np.zeros(self.size, dtype=bool)
         scores = np.zeros(self.size)
+        matched[docs] = True
+        scores[docs] = term_scores
+        return matched, scores
+
+    def _term_sparse(self, field: str, text, boost: float) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, their scores) of one term: Whoosh's BM25F, or the weight for a field without lengths."""
+        if self.budget.spent():
+            return _NO_DOCS, _NO_SCORES
+        postings = self.docsets.postings(self.reader, field, text)
         if not len(postings.docs):
-            return matched, scores
-        matched[postings.docs] = True
+            return _NO_DOCS, _NO_SCORES
         weights = postings.weights.astype(np.float64)
         if field in self.reader.schema and self.reader.schema[field].scorable:
             K1 = self.weighting.K1
@@ -113,8 +141,7 @@ class _Ranker:
             term_scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average)))
         else:
             term_scores = weights  # Whoosh's WeightScorer: fields without lengths score their weight
-        scores[postings.docs] = term_scores * boost if boost != 1.0 else term_scores
-        return matched, scores
+        return postings.docs, term_scores * boost if boost != 1.0 else term_scores
 
     def _phrase(self, q: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
         """Whoosh scores a phrase as the sum of its words' scores, where the words stand in order."""

@@ -90,13 +90,18 @@ class Snapshot:
             self._spelling = load_spelling(self.folder)
         return self._spelling
 
-    def cached(self, key: tuple, compute: Callable[[], object]):
-        """``compute()``, remembered for this state (answers that depend only on the index, like the home page)."""
+    def cached(self, key: tuple, compute: Callable[[], object], keep: Callable[[], bool] = lambda: True):
+        """``compute()``, remembered for this state (answers that depend only on the index, like the home page).
+
+        A value is remembered only if ``keep()`` says so after computing it (a partial answer is not).
+        """
         with self._lock:
             if key in self._counts:
                 self._counts.move_to_end(key)
                 return self._counts[key]
         value = compute()
+        if not keep():
+            return value
         with self._lock:
             self._counts[key] = value
             if len(self._counts) > COUNTS_CACHE_SIZE:

@@ -106,3 +106,16 @@ def test_browse_order_is_newest_first_with_undated_last_in_id_order(tmp_path):
     assert by_date == browsed
     assert [h.id.split("#")[-1] for h in engine.search("", offset=2, limit=2).hits] == ["a9", "a10"]
     engine.close()
+
+
+def test_a_search_over_its_time_limit_answers_partially_and_says_so(seed_index):
+    hurried = open_engine(seed_index, timeout_s=0.0)
+    result = hurried.search("Putin OR Shoigu OR Malta")
+    assert any("cut short" in note for note in result.notes)
+    assert result.suggestion is None  # a partial miss is no reason to suggest
+    assert hurried.search("").total == 5  # browsing reads no terms: nothing to cut
+    patient = open_engine(seed_index)
+    assert patient.search("Putin OR Shoigu OR Malta").notes == ()
+    assert hurried.search("").total == 5
+    hurried.close()
+    patient.close()
