@@ -2,7 +2,7 @@
 
 Each search borrows a searcher of its own from the pool of the index state it
 runs on (`search/snapshot.py`); the files under every searcher are mapped once
-per process and read in place (`search/storage.py`), so many searchers cost
+per process and read in place (`index/mapped.py`), so many searchers cost
 little memory. A search sees the index as of the last commit when it starts:
 the engine notices a commit or a rebuild on the next call and moves to a new
 snapshot, while searches already running finish on the old one. Readers never
@@ -37,7 +37,7 @@ from search.scoring import Unsupported, top_documents
 from search.results import EntityMentions, Hit, SearchResult, Segment, StoredArticle
 from search.docsets import Budget
 from search.snapshot import Snapshot
-from search.storage import MappedStorage
+from index.mapped import MappedStorage
 from search.suggest import suggest_query
 from search.syntax import QueryError, parse
 

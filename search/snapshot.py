@@ -4,7 +4,7 @@ Whoosh searchers keep file cursors, so one searcher must not serve two threads
 at once; a lock around one shared searcher made the slowest request everyone's
 latency. A `Snapshot` instead lends each search a searcher of its own from a
 pool, opening a new one when all are busy (they are cheap: the files under
-them are mapped once per process, see `search/storage.py`), and takes it back
+them are mapped once per process, see `index/mapped.py`), and takes it back
 afterwards. No search waits for another.
 
 Every searcher of a snapshot reads exactly the same commit (its table of
@@ -27,7 +27,7 @@ from whoosh.searching import Searcher
 from index.facetstore import load_store
 from index.spelling import SpellingTable, load_spelling
 from search.docsets import DocSets
-from search.storage import MappedStorage
+from index.mapped import MappedStorage
 
 COUNTS_CACHE_SIZE = 256
 
