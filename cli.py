@@ -143,23 +143,26 @@ def index_command(rebuild, corpus_dir, index_dir) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 opens it to the network).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Requests served at once.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Requests served at once by each worker.")
+@click.option("--workers", type=click.IntRange(1, 32), default=None, help="Worker processes sharing the port [default: one per core, at most 4].")
 @corpus_option
 @index_option
-def serve(host, port, threads, corpus_dir, index_dir) -> None:
+def serve(host, port, threads, workers, corpus_dir, index_dir) -> None:
     """Serve the search page and JSON API (waitress, a production WSGI server).
 
-    The index is built from the corpus first if there is none.
+    Each worker process serves --threads requests at once; several workers use
+    several cores (one Python process runs on one). The index is built from the
+    corpus first if there is none.
     """
-    _open_or_build(corpus_dir, index_dir)
-    from waitress import serve as waitress_serve
-
-    from web import create_app
+    _open_or_build(corpus_dir, index_dir).close()
+    from web.server import default_workers, serve as serve_index
 
     with _translated_errors():
-        app = create_app(index_dir)
-    click.echo(f"Serving {str(index_dir)!r} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="corpus-search")
+        try:
+            serve_index(index_dir, host, port, threads, workers or default_workers(),
+                        announce=lambda line: click.echo(line, err=True))
+        except OSError as error:  # the port is taken, the address is not this machine's, …
+            raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
 @main.command()

@@ -70,9 +70,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index_dir: str, port: int, code: Path) -> subprocess.Popen:
+def start_server(index_dir: str, port: int, code: Path, workers: int | None) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(code)}
     command = [sys.executable, "-m", "cli", "serve", "--index", index_dir, "--port", str(port), "--threads", "8"]
+    if workers:
+        command += ["--workers", str(workers)]
     process = subprocess.Popen(command, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -86,12 +88,23 @@ def start_server(index_dir: str, port: int, code: Path) -> subprocess.Popen:
 
 
 def memory_mb(pid: int) -> tuple[float, float] | None:
-    """(resident, anonymous) memory of a process in MB, from /proc."""
+    """(resident, anonymous) memory in MB of a process and its worker processes, from /proc.
+
+    Resident memory counts the index pages each process maps from the OS
+    cache (shared, counted once per process); anonymous memory is what the
+    processes hold themselves.
+    """
     try:
-        with open(f"/proc/{pid}/status") as f:
-            fields = dict(line.split(":", 1) for line in f if ":" in line)
-        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["RssAnon"].split()[0]) / 1024
-    except (OSError, KeyError):
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids = [pid] + [int(child) for child in f.read().split()]
+        resident = anonymous = 0.0
+        for each in pids:
+            with open(f"/proc/{each}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            resident += int(fields["VmRSS"].split()[0]) / 1024
+            anonymous += int(fields["RssAnon"].split()[0]) / 1024
+        return resident, anonymous
+    except (OSError, KeyError, ValueError):
         return None
 
 
@@ -201,12 +214,13 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout to run the server from (default: this one)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (at most 64)")
     parser.add_argument("--seconds", type=float, default=60, help="how long the concurrent load lasts (at most 600)")
+    parser.add_argument("--workers", type=int, help="server worker processes (default: the server's own default)")
     args = parser.parse_args()
     clients, seconds = min(args.clients, 64), min(args.seconds, 600)
     code = args.code.resolve()
 
     port = free_port()
-    process = start_server(args.index, port, code)
+    process = start_server(args.index, port, code, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
         documents = json.load(urllib.request.urlopen(f"{base}/api/search?per_page=1"))["total"]
@@ -222,7 +236,8 @@ def main() -> None:
         process.wait()
     engine_alone = in_process(args.index, code, max(20.0, seconds / 3))
 
-    print(f"{machine()} · index of {documents:,} documents at {args.index} · server code {code}")
+    print(f"{machine()} · index of {documents:,} documents at {args.index} · server code {code}"
+          f" · workers {args.workers or 'default'}")
     table(f"HTTP, {clients} clients for {seconds:.0f} s: {requests:,} requests, {errors} errors, "
           f"{requests / seconds:.1f} requests/s", concurrent, alone)
     table(f"HTTP, one client alone: {alone_requests:,} requests, {alone_errors} errors", alone)

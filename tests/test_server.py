@@ -1,0 +1,92 @@
+"""`corpus-search serve` as a user runs it: a real process, worker processes sharing a port, real HTTP."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@pytest.fixture
+def served(seed_index):
+    port = free_port()
+    command = [sys.executable, "-m", "cli", "serve", "--index", str(seed_index), "--port", str(port), "--workers", "2"]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/search?q=", timeout=5).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail(f"the server did not start: {process.stderr.read()}")
+    yield process, base
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    process.stderr.close()
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.load(response)
+
+
+def test_two_workers_answer_concurrent_requests_and_stop_together(served):
+    process, base = served
+    workers = children(process.pid)
+    assert len(workers) == 2
+    queries = ["Putin", "carabinierri", "", "Wang Yi Malta", "sanzoni"] * 8
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda q: get_json(f"{base}/api/search?q={urllib.request.quote(q)}"), queries))
+    by_query = {}
+    for query, answer in zip(queries, answers):
+        by_query.setdefault(query, set()).add(json.dumps([answer["total"], [h["id"] for h in answer["hits"]],
+                                                          answer["suggestion"]]))
+    assert all(len(variants) == 1 for variants in by_query.values())  # every worker gives the same answer
+    assert get_json(f"{base}/api/search?q=Putin")["total"] == 4
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+
+
+def test_a_worker_that_dies_stops_the_server_rather_than_leaving_it_half_alive(served):
+    process, _ = served
+    os.kill(children(process.pid)[0], signal.SIGKILL)
+    assert process.wait(timeout=30) == 1
+    assert "stopping the server" in process.stderr.read()
+
+
+def test_a_port_in_use_is_a_one_line_error(seed_index):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "cli", "serve", "--index", str(seed_index), "--port", str(port)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "cannot listen on 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
