@@ -15,8 +15,7 @@ figures on the same index), then, in the same run:
 4. the mix in-process through the engine (no HTTP), with facet counts.
 
 It prints p50/p95/p99 per query class, errors, and the server's memory at
-start and end (resident, and its anonymous part: what the process itself
-holds, as opposed to index pages mapped from the OS cache).
+start and end (all its processes: see `memory_mb`).
 """
 from __future__ import annotations
 
@@ -87,23 +86,25 @@ def start_server(index_dir: str, port: int, code: Path, workers: int | None) -> 
     raise SystemExit("the server did not start within 300 s")
 
 
-def memory_mb(pid: int) -> tuple[float, float] | None:
-    """(resident, anonymous) memory in MB of a process and its worker processes, from /proc.
+def memory_mb(pid: int) -> tuple[float, float, float] | None:
+    """(resident, proportional, anonymous) memory in MB of a process and its workers, from /proc.
 
-    Resident memory counts the index pages each process maps from the OS
-    cache (shared, counted once per process); anonymous memory is what the
-    processes hold themselves.
+    Resident memory counts a page shared by several processes (the index
+    files each worker maps from the OS cache) once per process; proportional
+    memory (PSS) splits it between them, so its sum is what the server really
+    takes; anonymous memory is what the processes hold themselves.
     """
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as f:
             pids = [pid] + [int(child) for child in f.read().split()]
-        resident = anonymous = 0.0
+        totals = {"Rss": 0.0, "Pss": 0.0, "Anonymous": 0.0}
         for each in pids:
-            with open(f"/proc/{each}/status") as f:
-                fields = dict(line.split(":", 1) for line in f if ":" in line)
-            resident += int(fields["VmRSS"].split()[0]) / 1024
-            anonymous += int(fields["RssAnon"].split()[0]) / 1024
-        return resident, anonymous
+            with open(f"/proc/{each}/smaps_rollup") as f:
+                for line in f:
+                    name, _, value = line.partition(":")
+                    if name in totals:
+                        totals[name] += int(value.split()[0]) / 1024
+        return totals["Rss"], totals["Pss"], totals["Anonymous"]
     except (OSError, KeyError, ValueError):
         return None
 
@@ -252,7 +253,8 @@ def main() -> None:
                           (f"at the end ({requests + alone_requests + len(slow) + len(fast_beside) + 20:,} requests)",
                            memory_end)):
         if memory:
-            print(f"server memory {label}: {memory[0]:.0f} MB resident, {memory[1]:.0f} MB anonymous")
+            print(f"server memory {label}: {memory[1]:.0f} MB proportional (PSS) · {memory[0]:.0f} MB resident "
+                  f"(shared pages once per process) · {memory[2]:.0f} MB anonymous")
     if errors or alone_errors:
         raise SystemExit(f"{errors + alone_errors} requests failed")
 

@@ -26,7 +26,7 @@ from search.postings import Postings, read_lengths, read_postings
 
 # Postings kept in memory for the next query, by size (a word of 40,000 articles is 320 KB):
 # a search process stays well under its memory budget whatever the corpus.
-POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
+POSTINGS_CACHE_BYTES = 32 * 1024 * 1024  # per worker process
 PHRASE_CACHE_SIZE = 64  # phrase masks, one byte per document each
 
 
