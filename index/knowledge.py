@@ -80,15 +80,8 @@ class KnowledgeBase:
 
     def lookup(self, kind: Kind, text: str) -> Entity | None:
         """The entity a filter value names: its value, or any alias of it (``poutine``, ``nordkorea``)."""
-        entity = self.entities_by_value.get((kind, text.strip()))
-        if entity is None and kind == "country":
-            entity = self.entities_by_value.get((kind, text.strip().upper()))
-        if entity is not None:
-            return entity
-        for alias in self.aliases.get(tokens_of(text), ()):
-            if alias.entity.kind == kind and not alias.is_combining:
-                return alias.entity
-        return None
+        return _resolve(kind, text, self.entities_by_value,
+                        lambda tokens: ((a.entity.kind, a.is_combining, a.entity) for a in self.aliases.get(tokens, ())))
 
 
 class NameRef(NamedTuple):
@@ -124,15 +117,8 @@ class QueryKnowledge:
 
     def lookup(self, kind: Kind, text: str) -> str | None:
         """The value a filter names: the value itself, or any alias of it (``poutine``, ``nordkorea``)."""
-        value = self.values.get((kind, text.strip()))
-        if value is None and kind == "country":
-            value = self.values.get((kind, text.strip().upper()))
-        if value is not None:
-            return value
-        for ref in self.named(tokens_of(text)):
-            if ref.kind == kind and not ref.is_combining:
-                return ref.value
-        return None
+        return _resolve(kind, text, self.values,
+                        lambda tokens: ((ref.kind, ref.is_combining, ref.value) for ref in self.named(tokens)))
 
     def country_name(self, code: str, language: str) -> str:
         labels = self.country_labels.get(language)
@@ -147,6 +133,22 @@ def query_knowledge(knowledge: KnowledgeBase) -> QueryKnowledge:
 
     labels = {lang: dict(Locale.parse(lang).territories) for lang in LABEL_LANGUAGES}
     return QueryKnowledge(names, values, labels)
+
+
+def _resolve(kind: Kind, text: str, by_value: dict, named):
+    """What ``text`` names as a ``kind``: looked up as a value (``KP``, ``kp``), else as an alias.
+
+    ``named(tokens)`` yields (kind, is_combining, answer) for the aliases with those tokens.
+    """
+    found = by_value.get((kind, text.strip()))
+    if found is None and kind == "country":
+        found = by_value.get((kind, text.strip().upper()))
+    if found is not None:
+        return found
+    for alias_kind, is_combining, answer in named(tokens_of(text)):
+        if alias_kind == kind and not is_combining:
+            return answer
+    return None
 
 
 def tokens_of(text: str) -> tuple[str, ...]:

@@ -145,12 +145,7 @@ class DocSets:
 
     def lengths(self, reader, field: str) -> np.ndarray:
         """Every document's length in ``field``, as Whoosh's BM25F sees it (read once per index state)."""
-        lengths = self._lengths.get(field)
-        if lengths is None:
-            lengths = read_lengths(reader, field)
-            with self._lock:
-                self._lengths[field] = lengths
-        return lengths
+        return self._once(self._lengths, field, lambda: read_lengths(reader, field))
 
     def phrase_mask(self, phrase: wq.Phrase, searcher) -> np.ndarray:
         """The documents where the phrase's words stand next to each other, in order.
@@ -191,13 +186,17 @@ class DocSets:
 
     def facet(self, reader, name: str) -> FacetTable:
         """The column store of one facet: saved by the writer, or built here on first use."""
+        return self._once(self._facets, name, lambda: build_table(reader, name))
+
+    def _once(self, cache: dict, key, build):
+        """``cache[key]``, built on first use (two threads may both build it: the same value, no waiting)."""
         with self._lock:
-            table = self._facets.get(name)
-        if table is None:
-            table = build_table(reader, name)
+            value = cache.get(key)
+        if value is None:
+            value = build()
             with self._lock:
-                self._facets[name] = table
-        return table
+                cache.setdefault(key, value)
+        return value
 
 
 def _in_order(positions: list) -> bool:
