@@ -34,15 +34,16 @@ def marked_spans(text: str, lang: str, terms: HighlightTerms) -> list[tuple[int,
     words, wholes = [], []
     for written, start, end, is_whole in text_words(text):
         (wholes if is_whole else words).append((fold(written), start, end))
-    decided: dict[str, bool] = {}  # an article repeats its words: decide each distinct one once
+    decided: dict[str, bool] = {}  # an article repeats its words: judge each written form once
 
     def is_strong(word: str, start: int, end: int) -> bool:
-        verdict = decided.get(word)
+        written = text[start:end].lower()
+        verdict = decided.get(written)
         if verdict is None:
-            verdict = decided[word] = (
+            verdict = decided[written] = (
                 word in terms.exact
                 or any(word.startswith(prefix) for prefix in terms.prefixes)
-                or (stems_apply and not stems.isdisjoint(stem_variants(lang, text[start:end].lower())))
+                or (stems_apply and not stems.isdisjoint(stem_variants(lang, written)))
             )
         return verdict
 
