@@ -114,7 +114,7 @@ class DocSets:
                 result |= self._eval(sub, searcher, budget)
             return result
         if isinstance(q, wq.Phrase):
-            return np.zeros(self.size, dtype=bool) if budget.spent() else self.phrase_mask(q, searcher)
+            return np.zeros(self.size, dtype=bool) if budget.spent() else self.phrase_mask(q, searcher, budget)
         # Prefixes and anything else: Whoosh finds them.
         result = np.zeros(self.size, dtype=bool)
         result[np.fromiter(searcher.docs_for_query(q), dtype=np.int64)] = True
@@ -147,14 +147,16 @@ class DocSets:
         """Every document's length in ``field``, as Whoosh's BM25F sees it (read once per index state)."""
         return self._once(self._lengths, field, lambda: read_lengths(reader, field))
 
-    def phrase_mask(self, phrase: wq.Phrase, searcher) -> np.ndarray:
+    def phrase_mask(self, phrase: wq.Phrase, searcher, budget: Budget | None = None) -> np.ndarray:
         """The documents where the phrase's words stand next to each other, in order.
 
         Only the documents that have every word are checked (numpy finds them),
         each by reading the words' positions in that document alone, with the
         posting readers moving forward block by block: a phrase of common
-        words no longer walks every posting of "di" in the corpus.
+        words no longer walks every posting of "di" in the corpus. Past the
+        ``budget``, the documents not checked yet count as not matching.
         """
+        budget = budget or Budget.unlimited()
         key = ("phrase", phrase.fieldname, tuple(phrase.words))
         with self._lock:
             cached = self._phrases.get(key)
@@ -168,7 +170,9 @@ class DocSets:
         docnums = np.flatnonzero(candidates)
         if len(docnums):
             matchers = [reader.postings(phrase.fieldname, word) for word in phrase.words]
-            for docnum in docnums.tolist():
+            for checked, docnum in enumerate(docnums.tolist()):
+                if checked % 256 == 255 and budget.spent():
+                    break
                 positions = []
                 for matcher in matchers:
                     if matcher.is_active() and matcher.id() < docnum:
@@ -178,6 +182,8 @@ class DocSets:
                     positions.append(matcher.value_as("positions"))
                 else:
                     result[docnum] = _in_order(positions)
+        if budget.exceeded:
+            return result  # partial: not remembered
         with self._lock:
             self._phrases[key] = result
             if len(self._phrases) > PHRASE_CACHE_SIZE:

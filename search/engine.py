@@ -146,7 +146,7 @@ class Engine:
             limit=limit,
             filters=filters,
             sort=sort,
-            notes=tuple(notes),
+            notes=tuple(dict.fromkeys(notes)),  # an expansion cut in two fields is one note
             suggestion=suggestion,
         )
 

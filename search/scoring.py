@@ -146,7 +146,7 @@ class _Ranker:
     def _phrase(self, q: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
         """Whoosh scores a phrase as the sum of its words' scores, where the words stand in order."""
         parts = [self._term(q.fieldname, word, 1.0) for word in q.words]
-        matched = self.docsets.phrase_mask(q, self.searcher)
+        matched = self.docsets.phrase_mask(q, self.searcher, self.budget)
         scores = np.zeros(self.size)
         for _, part_scores in parts:
             scores += part_scores
