@@ -107,7 +107,7 @@ class Engine:
         with self._reading() as (snapshot, searcher):
             knowledge = self._knowledge() if query.strip() or set(filters or {}) - {LANG} else None
             filters = normalize_filters(filters, knowledge)
-            compiled = self._compile(snapshot, searcher, tree, knowledge, expand_entities)
+            compiled = self._compile(snapshot, searcher, tree, knowledge, expand_entities, budget)
             notes = list(compiled.notes)
             final = _restricted(compiled.query, filters)
             docsets = snapshot.docsets(searcher.reader())
@@ -203,9 +203,10 @@ class Engine:
             budget_s=SUGGEST_BUDGET_S,
         )
 
-    def _compile(self, snapshot: Snapshot, searcher, tree, knowledge, expand_entities: bool = True) -> CompiledQuery:
+    def _compile(self, snapshot: Snapshot, searcher, tree, knowledge, expand_entities: bool = True,
+                 budget: Budget | None = None) -> CompiledQuery:
         return QueryCompiler(searcher.reader(), self._languages(snapshot, searcher), knowledge,
-                             expand_entities).compile(tree)
+                             expand_entities, budget, remember=snapshot.cached).compile(tree)
 
     def show(self, doc_id: str) -> StoredArticle:
         """One document by id.

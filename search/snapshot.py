@@ -29,7 +29,7 @@ from index.spelling import SpellingTable, load_spelling
 from search.docsets import DocSets
 from index.mapped import MappedStorage
 
-COUNTS_CACHE_SIZE = 256
+COUNTS_CACHE_SIZE = 64  # each holds a mask of one byte per document
 
 
 class Snapshot:

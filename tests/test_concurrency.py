@@ -119,3 +119,16 @@ def test_a_search_over_its_time_limit_answers_partially_and_says_so(seed_index):
     assert hurried.search("").total == 5
     hurried.close()
     patient.close()
+
+
+def test_fuzzy_and_prefix_expansion_stops_at_the_time_limit(real_index):
+    """Expanding a fuzzy word walks the vocabulary: 64 of them must not outlast the limit by much."""
+    engine = open_engine(real_index, timeout_s=0.05)
+    started = time.perf_counter()
+    result = engine.search(" ".join(f"{letter}a~2" for letter in ("bcdfglmnprstv" * 5)[:64]))
+    assert time.perf_counter() - started < 5
+    assert any("cut short" in note for note in result.notes)
+    engine.close()
+    patient = open_engine(real_index)
+    assert patient.search("carabinier~1").total > 0 and patient.search("carabinier~1").notes == ()
+    patient.close()
