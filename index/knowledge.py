@@ -4,7 +4,7 @@ Three sources make one table of aliases:
 
 - ``data/entities.txt``: people and organizations (names, aliases in every
   language and script, short forms, options), and given-name transliterations;
-- ``data/countries.json``: adjectives, demonyms, capitals and combining forms;
+- ``data/countries.json``: adjectives, demonyms, places (capitals, cities) and combining forms;
 - CLDR territory names in many languages, through Babel.
 
 Every alias is stored as its folded tokens (the same tokenizer as the index)
@@ -65,6 +65,7 @@ class Alias:
     is_short: bool = False  # counts only if the entity is named in full elsewhere in the article
     is_combining: bool = False  # counts only inside a hyphenated compound
     is_genitive: bool = False  # a Swedish/English genitive form made from an alias ("Kinas")
+    place: tuple[str, ...] = ()  # a city or region of the country: all its names ("Stoccolma", "Stockholm")
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per process
@@ -92,6 +93,7 @@ class NameRef(NamedTuple):
     case: tuple[int, ...]
     is_short: bool
     is_combining: bool
+    place: tuple[str, ...] = ()  # a city or region: searched as its names in every language, not as the country
 
 
 # The languages of the search page: country labels in them ship with every index.
@@ -126,7 +128,7 @@ class QueryKnowledge:
 
 
 def query_knowledge(knowledge: KnowledgeBase) -> QueryKnowledge:
-    names = {tokens: tuple((a.entity.kind, a.entity.value, a.case, a.is_short, a.is_combining) for a in aliases)
+    names = {tokens: tuple((a.entity.kind, a.entity.value, a.case, a.is_short, a.is_combining, a.place) for a in aliases)
              for tokens, aliases in knowledge.aliases.items()}
     values = {key: entity.value for key, entity in knowledge.entities_by_value.items()}
     from babel import Locale
@@ -221,7 +223,7 @@ class _Builder:
         self.by_value: dict[tuple[str, str], Entity] = {}
 
     def add(self, entity: Entity, text: str, *, line: int = 0, is_short=False, is_combining=False,
-            ambiguous=False, any_case=False, from_cldr=False) -> None:
+            ambiguous=False, any_case=False, from_cldr=False, place: tuple[str, ...] = ()) -> None:
         tokens = tokens_of(text)
         if not tokens:
             return
@@ -243,7 +245,7 @@ class _Builder:
                     f"(line {previous[1]}); mark it ambiguous=... on both lines if both are meant",
                 )
             self.claimed[tokens] = (entity, line, ambiguous)
-        alias = Alias(entity, tokens, case, is_short=is_short, is_combining=is_combining)
+        alias = Alias(entity, tokens, case, is_short=is_short, is_combining=is_combining, place=place)
         existing = self.aliases.setdefault(tokens, [])
         if all((a.entity, a.is_short, a.is_combining, a.case) != (entity, is_short, is_combining, case) for a in existing):
             existing.append(alias)
@@ -259,7 +261,8 @@ class _Builder:
                     continue
                 genitive = tokens[:-1] + (last + "s",)
                 if genitive not in self.aliases:
-                    self.aliases[genitive] = [Alias(alias.entity, genitive, alias.case, is_genitive=True)]
+                    self.aliases[genitive] = [Alias(alias.entity, genitive, alias.case, is_genitive=True,
+                                                    place=alias.place)]
         return KnowledgeBase(
             aliases={tokens: tuple(aliases) for tokens, aliases in self.aliases.items() if aliases},
             people=tuple(self.people),
@@ -333,6 +336,10 @@ def _read_countries(path: Path, builder: _Builder) -> None:
         entity = _country(builder, code)
         for name in info.get("names", "").split("|"):
             builder.add(entity, name.strip())
+        for group in info.get("places", ()):
+            place = tuple(name.strip() for name in group.split("|") if name.strip())
+            for name in place:
+                builder.add(entity, name, place=place)
         for words in info.get("adjectives", {}).values():
             for word in words.split("|") if "|" in words else words.split():
                 builder.add(entity, word, any_case=True)

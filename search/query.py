@@ -166,8 +166,8 @@ class QueryCompiler:
                 return end - start
         return 0
 
-    def _entities_named(self, words: list[Word]) -> list[tuple[str, str]]:
-        """(facet, value) of the entities these words name, as a user would type them."""
+    def _entities_named(self, words: list[Word]) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(facet, value, place names) of the entities these words name, as a user would type them."""
         text = " ".join(word.text for word in words)
         typed = case_pattern(text)
         found = []
@@ -176,7 +176,7 @@ class QueryCompiler:
                 continue
             if any(rule == ALL_CAPS and seen != ALL_CAPS for rule, seen in zip(name.case, typed)):
                 continue  # "un" is not "UN"
-            found.append((name.kind, name.value))
+            found.append((name.kind, name.value, name.place))
         return list(dict.fromkeys(found))
 
     def _plain_words(self, words: list[Word], negated: bool, optional: bool = False) -> wq.Query | None:
@@ -186,9 +186,20 @@ class QueryCompiler:
         entities = [] if optional or not self.expand_entities else self._entities_named(words)
         if not entities:
             return literal
-        if not negated:
-            self.highlight.entities.update(entities)
-        alternatives = [wq.Term(kind, value, boost=ENTITY_BOOST) for kind, value in entities]
+        alternatives = []
+        typed = tokens_of(" ".join(word.text for word in words))
+        for kind, value, place in entities:
+            if place:  # a city or region: its names in other languages, not every article about its country
+                for name in place:
+                    phrase = self._phrase(name, None, negated) if tokens_of(name) != typed else None
+                    if phrase is not None:  # an Or over the fields: its boost applies (Whoosh ignores it on one child)
+                        alternatives.append(phrase.with_boost(ENTITY_BOOST))
+                continue
+            if not negated:
+                self.highlight.entities.add((kind, value))
+            alternatives.append(wq.Term(kind, value, boost=ENTITY_BOOST))
+        if not alternatives:
+            return literal
         return wq.Or(([literal] if literal is not None else []) + alternatives)
 
     def _is_optional(self, node: Node) -> bool:

@@ -114,6 +114,8 @@ class _Ranker:
     @staticmethod
     def _boosted(scores: np.ndarray, q: wq.Query) -> np.ndarray:
         boost = getattr(q, "boost", 1.0)
+        if isinstance(q, (wq.And, wq.Or)) and len(q.subqueries) == 1:
+            return scores  # Whoosh's compound of one child returns the child's matcher: its boost is lost
         return scores * boost if boost != 1.0 else scores
 
     def _term(self, field: str, text, boost: float) -> tuple[np.ndarray, np.ndarray]:

@@ -110,3 +110,24 @@ def test_entity_report_lists_frequent_unknown_and_proposed(tmp_path):
     assert ("Wang Yi", 1) in [(v.value, v.count) for v in report.frequent["person"]]
     assert ("Wang Yi", 1) not in [(v.value, v.count) for v in report.unknown["person"]]
     assert any(m.name == "Serhii Lavrov" and m.candidate == "Sergei Lavrov" for m in report.merges)
+
+
+def test_a_capital_finds_that_city_in_every_language_not_every_article_about_its_country(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", {
+        "it-city.txt": "Vertice a Stoccolma\nI ministri si sono riuniti a Stoccolma per discutere del clima e della pesca.",
+        "sv-city.txt": "Möte i Stockholm\nMinistrarna träffades i Stockholm för att diskutera klimatet och fisket.",
+        "sv-country.txt": "Sveriges ekonomi\nRegeringen i Sverige presenterade en ny budget för skolan och vården.",
+        "it-country.txt": "L'economia della Svezia\nIl governo svedese ha presentato un nuovo bilancio per la scuola.",
+    })
+    build_index(corpus, tmp_path / "index")
+    engine = open_engine(tmp_path / "index")
+    city = engine.search("stoccolma", limit=10)
+    assert [hit.id for hit in city.hits] == ["it-city.txt", "sv-city.txt"]  # the literal match first
+    assert engine.search("stoccolma", expand_entities=False).total == 1
+    assert engine.search("Stockholm").total == 2
+    assert {hit.id for hit in engine.search("Svezia").hits} == {"it-city.txt", "sv-city.txt", "sv-country.txt",
+                                                                "it-country.txt"}  # the country: every article
+    assert engine.search("", filters={"country": ["Stoccolma"]}).total == 4  # as a filter it still names Sweden
+    marked = "".join(f.text for f in city.hits[1].snippet if f.is_match)
+    assert "Stockholm" in marked  # the other language's name is what is marked
+    engine.close()
