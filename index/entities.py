@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -65,6 +66,25 @@ ORG_WORDS = frozenset(fold(w) for w in """
 ORG_SUFFIXES = ("partiet", "förbundet", "departementet", "myndigheten", "verket", "banken", "domstolen", "rådet",
                 "kommissionen", "institutet", "universitetet", "styrelsen", "inspektionen", "akademien",
                 "föreningen", "bolaget", "kyrkan", "polisen")
+# A name right after these words is a place or a building named after someone (via Carlo Sigonio,
+# carcere Sant'Anna, rue Victor Hugo), not a mention of the person; Swedish puts the noun after
+# the name (Olof Palmes gata).
+PLACE_WORDS_BEFORE = frozenset(fold(w) for w in """
+    via viale piazza piazzale corso largo vicolo strada lungomare lungotevere borgo contrada località frazione
+    carcere ospedale policlinico clinica stazione aeroporto porto stadio teatro scuola liceo chiesa basilica
+    cattedrale duomo santuario parrocchia villa parco ponte galleria museo biblioteca caserma
+    san sant santa santo santi
+    rue avenue boulevard place quai allée impasse chemin pont gare hôpital lycée collège école église cathédrale
+    stade théâtre musée parc saint sainte st ste
+    sankt street road square hospital church airport station stadium bridge
+""".split())
+PLACE_WORDS_AFTER = frozenset(fold(w) for w in """
+    gata gatan väg vägen plats platsen torg torget park parken sjukhus sjukhuset skola skolan kyrka kyrkan
+    street road square avenue
+""".split())
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)['’]?\s*$")
+_WORD_AFTER = re.compile(r"^\s+([^\W\d_]+)")
+_ROMAN = re.compile(r"^[IVXLCDM]+$")
 NAME_PARTICLES = frozenset("von van der de da di del bin ibn al el le la du dos das".split())
 ORG_CONNECTORS = NAME_PARTICLES | frozenset(
     "della delle dei degli dello des of the for för och and et e y för för i in per pour sur".split())
@@ -141,7 +161,9 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
             if mention.start <= token.start < mention.end:
                 covered[i] = True
     proposals: list[Proposal] = []
-    mentions += [_mention(m, tokens, text) for m in full if _passes_guards(m, tokens, covered, knowledge, proposals)]
+    mentions += [_mention(m, tokens, text) for m in full if _passes_guards(m, tokens, covered, knowledge, proposals)
+                 and not (m.alias.entity.kind == "person"
+                          and _names_a_place(text, tokens[m.first].start, tokens[m.last].end))]
     mentions += _variants_and_discoveries(tokens, covered, knowledge, text, proposals)
     # Short forms ("Wang", "Li") count only for an entity the article names in full.
     named = {(m.kind, m.value) for m in mentions}
@@ -153,6 +175,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
 
 
 def _collect(mentions: list[Mention], proposals: list[Proposal], knowledge: KnowledgeBase) -> Extraction:
+    mentions = _without_genitives(mentions, knowledge)
     by_kind: dict[str, Counter] = {kind: Counter() for kind in FACET_KINDS}
     implied = []
     for mention in mentions:
@@ -170,6 +193,20 @@ def _collect(mentions: list[Mention], proposals: list[Proposal], knowledge: Know
         mentions=ordered,
         proposals=tuple(dict.fromkeys(proposals)),
     )
+
+
+def _without_genitives(mentions: list[Mention], knowledge: KnowledgeBase) -> list[Mention]:
+    """A discovered "Anna Lindhs" is Anna Lindh when the article (or the knowledge base) names her so."""
+    people = {m.value for m in mentions if m.kind == "person"}
+    result = []
+    for mention in mentions:
+        base = mention.value[:-1]
+        if (mention.kind == "person" and mention.is_new and mention.value.endswith("s") and len(base.split()[-1]) > 2
+                and (base in people or ("person", base) in knowledge.entities_by_value)):
+            mention = Mention("person", base, mention.text, mention.start, mention.end,
+                              is_new=("person", base) not in knowledge.entities_by_value)
+        result.append(mention)
+    return result
 
 
 def _ranked(counter: Counter) -> tuple[str, ...]:
@@ -356,10 +393,12 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
             yield Mention("person", resolved, written, start, end)
             continue
         kind = _discovered_kind(run, tokens, first, knowledge, lowercase_words)
+        if kind == "person" and _names_a_place(text, start, end):
+            continue
         if kind == "org":
             yield Mention(kind, _clean_name(written), written, start, end, is_new=True)
         elif kind == "person":  # "SHOIGU"-style capitals become "Shoigu" in the value
-            name = " ".join(t.text.title() if t.is_all_caps else t.text for t in run)
+            name = " ".join(t.text.title() if t.is_all_caps and not _ROMAN.match(t.text) else t.text for t in run)
             yield Mention(kind, name, written, start, end, is_new=True)
 
 
@@ -419,8 +458,9 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
     folded = [t.folded for t in run]
     if len(run) >= 2 and _has_org_word(run):
         return "org"
-    if len(run) == 1 and run[0].folded.endswith(ORG_SUFFIXES) and len(run[0].folded) > 8:
-        return "org"
+    if len(run) == 1 and any(run[0].folded.endswith(suffix) and len(run[0].folded) >= len(suffix) + 3
+                             for suffix in ORG_SUFFIXES):
+        return "org"  # "Skolmyndigheten"; "Myndigheten" alone is "the agency", a common noun
     if not 2 <= len(run) <= 4:
         return None
     if any(w in ORG_CONNECTORS and w not in NAME_PARTICLES for w in folded):
@@ -433,6 +473,15 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
     if has_title or folded[0] in knowledge.given_names:
         return "person"
     return None
+
+
+def _names_a_place(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``start:end`` is part of a place's name: "via Carlo Sigonio", "Olof Palmes gata"."""
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if before and fold(before.group(1)) in PLACE_WORDS_BEFORE:
+        return True
+    after = _WORD_AFTER.match(text[end : end + 40])
+    return bool(after) and text[end - 1 : end] == "s" and fold(after.group(1)) in PLACE_WORDS_AFTER
 
 
 def _clean_name(name: str) -> str:

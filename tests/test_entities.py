@@ -195,3 +195,32 @@ def test_mentions_point_at_the_text():
     for mention in extraction.mentions:
         assert text[mention.start : mention.end] == mention.text
     assert {m.text for m in extraction.mentions if m.value == "Vladimir Putin"} == {"Vladimir Poutine"}
+
+
+# --- junk seen on real news (issue 10's list): regressions -----------------------------------------------
+
+
+def test_streets_prisons_and_churches_named_after_people_are_not_people():
+    found = facets("La rapina è avvenuta in via Carlo Sigonio, vicino al carcere Sant'Anna di Modena.", "it")
+    assert not found["person"] & {"Carlo Sigonio", "Anna di Modena", "Anna"}
+    found = facets("Le cortège est parti de la rue Victor Hugo vers la place Charles de Gaulle.", "fr")
+    assert not found["person"]
+    assert "Carlo Rossi" in facets("Il ministro Carlo Rossi ha parlato in piazza.", "it")["person"]  # a person still
+
+
+def test_a_swedish_genitive_is_the_person_of_the_base_form_when_the_article_names_it():
+    found = facets("Anna Lindh var utrikesminister. Anna Lindhs död chockade Sverige. "
+                   "Statsminister Göran Persson talade. Göran Perssons regering avgick.", "sv")
+    assert {"Anna Lindh", "Göran Persson"} <= found["person"]
+    assert not found["person"] & {"Anna Lindhs", "Göran Perssons"}
+
+
+def test_roman_numerals_keep_their_case():
+    found = facets("Il papa Giovanni XXIII fu eletto nel 1958.", "it")
+    assert "Giovanni XXIII" in found["person"] and "Giovanni Xxiii" not in found["person"]
+
+
+def test_a_common_noun_with_an_organization_ending_is_not_an_organization():
+    found = facets("Myndigheten meddelade i går att Skolmyndigheten ska granska frågan.", "sv")
+    assert "Myndigheten" not in found["org"]
+    assert "Skolmyndigheten" in found["org"]
