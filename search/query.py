@@ -190,10 +190,13 @@ class QueryCompiler:
         typed = tokens_of(" ".join(word.text for word in words))
         for kind, value, place in entities:
             if place:  # a city or region: its names in other languages, not every article about its country
-                for name in place:
-                    phrase = self._phrase(name, None, negated) if tokens_of(name) != typed else None
-                    if phrase is not None:  # an Or over the fields: its boost applies (Whoosh ignores it on one child)
-                        alternatives.append(phrase.with_boost(ENTITY_BOOST))
+                for name in place:  # one word in any form ("Stockholms"), several as a phrase
+                    if tokens_of(name) == typed:
+                        continue
+                    query = self._word(name, None, negated) if len(tokens_of(name)) == 1 else \
+                        self._phrase(name, None, negated)
+                    if query is not None:  # an Or over the fields: its boost applies (Whoosh ignores it on one child)
+                        alternatives.append(query.with_boost(ENTITY_BOOST))
                 continue
             if not negated:
                 self.highlight.entities.add((kind, value))
