@@ -88,6 +88,7 @@ _ROMAN = re.compile(r"^[IVXLCDM]+$")
 NAME_PARTICLES = frozenset("von van der de da di del bin ibn al el le la du dos das".split())
 ORG_CONNECTORS = NAME_PARTICLES | frozenset(
     "della delle dei degli dello des of the for för och and et e y för för i in per pour sur".split())
+CONJUNCTIONS = frozenset("e ed et och and y und".split())
 SENTENCE_BREAKS = frozenset('.!?…:;«»"“”„\n\r—–([')
 HYPHENS = frozenset("-‐‑")
 MAX_NAME_TOKENS = 6
@@ -378,9 +379,13 @@ def _is_common(token: _Token) -> bool:
 def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: str, proposals: list[Proposal]):
     """Mentions found outside the known aliases: spelling variants of known people, then new names."""
     lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
-    for first, last in _capitalized_runs(tokens, covered):
-        # A run starting a sentence with a common word ("Il", "Quella", "Ufficialmente") sheds it.
+    for first, last in _runs_of_names(tokens, covered, knowledge):
+        # A run starting a sentence with a common word ("Il", "Quella", "Ufficialmente") sheds it,
+        # and so does a sentence-initial word before a given name ("Ieri Marco Bianchi", "Selon Pierre Martin").
         while first <= last and tokens[first].starts_sentence and tokens[first].folded in lowercase_words:
+            first += 1
+        if (first + 2 <= last and tokens[first].starts_sentence and tokens[first].folded not in knowledge.given_names
+                and tokens[first + 1].folded in knowledge.given_names):
             first += 1
         first = _trim_run(tokens, first, last)
         run = tokens[first : last + 1]
@@ -400,6 +405,23 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
         elif kind == "person":  # "SHOIGU"-style capitals become "Shoigu" in the value
             name = " ".join(t.text.title() if t.is_all_caps and not _ROMAN.match(t.text) else t.text for t in run)
             yield Mention(kind, name, written, start, end, is_new=True)
+
+
+def _runs_of_names(tokens: list[_Token], covered: list[bool], knowledge: KnowledgeBase):
+    """Capitalized runs, split at a conjunction unless the run names an organization.
+
+    "Marco Bianchi e Laura Neri" is two people; "Ministero dell'Economia e delle Finanze" one body.
+    """
+    for first, last in _capitalized_runs(tokens, covered):
+        if _has_org_word(tokens[first : last + 1]):
+            yield first, last
+            continue
+        start = first
+        for i in range(first + 1, last):
+            if tokens[i].folded in CONJUNCTIONS:
+                yield start, i - 1
+                start = i + 1
+        yield start, last
 
 
 def _capitalized_runs(tokens: list[_Token], covered: list[bool]):

@@ -224,3 +224,16 @@ def test_a_common_noun_with_an_organization_ending_is_not_an_organization():
     found = facets("Myndigheten meddelade i går att Skolmyndigheten ska granska frågan.", "sv")
     assert "Myndigheten" not in found["org"]
     assert "Skolmyndigheten" in found["org"]
+
+
+def test_two_people_joined_by_a_conjunction_are_two_people_in_every_language():
+    assert {"Marco Bianchi", "Laura Neri"} <= facets("Secondo Marco Bianchi e Laura Neri la scuola è importante.", "it")["person"]
+    assert {"Pierre Martin", "Sophie Durand"} <= facets("Selon Pierre Martin et Sophie Durand, la réforme échoue.", "fr")["person"]
+    assert {"Lars Andersson", "Karin Berg"} <= facets("Enligt Lars Andersson och Karin Berg är skolan viktig.", "sv")["person"]
+    assert facets("Il Ministero della Salute e il Consiglio di Stato hanno deciso.", "it")["org"] == {
+        "Ministero della Salute", "Consiglio di Stato"}
+
+
+def test_a_sentence_initial_word_before_a_given_name_is_not_part_of_the_name():
+    assert facets("Ieri Marco Bianchi ha parlato in aula.", "it")["person"] == {"Marco Bianchi"}
+    assert facets("Igår talade Karin Berg i riksdagen.", "sv")["person"] == {"Karin Berg"}
