@@ -88,6 +88,7 @@ _ROMAN = re.compile(r"^[IVXLCDM]+$")
 NAME_PARTICLES = frozenset("von van der de da di del bin ibn al el le la du dos das".split())
 ORG_CONNECTORS = NAME_PARTICLES | frozenset(
     "della delle dei degli dello des of the for för och and et e y för för i in per pour sur".split())
+ARTICLES = frozenset("il lo la le les l gli i den det the el los las der die das".split())
 CONJUNCTIONS = frozenset("e ed et och and y und".split())
 SENTENCE_BREAKS = frozenset('.!?…:;«»"“”„\n\r—–([')
 HYPHENS = frozenset("-‐‑")
@@ -162,9 +163,21 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
             if mention.start <= token.start < mention.end:
                 covered[i] = True
     proposals: list[Proposal] = []
-    mentions += [_mention(m, tokens, text) for m in full if _passes_guards(m, tokens, covered, knowledge, proposals)
-                 and not (m.alias.entity.kind == "person"
-                          and _names_a_place(text, tokens[m.first].start, tokens[m.last].end))]
+    accepted = [m for m in full if _passes_guards(m, tokens, covered, knowledge, proposals)
+                and not (m.alias.entity.kind == "person"
+                         and _names_a_place(text, tokens[m.first].start, tokens[m.last].end))]
+    # A country or organization name a guard rejected is free again for discovery: "Hollande" in
+    # "François Hollande" is no Netherlands, and the person is found. (A rejected person's name stays
+    # taken: "Difesa Shoigu" is not somebody new.)
+    covered = [False] * len(tokens)
+    for match in accepted + [m for m in full if m.alias.entity.kind == "person"]:
+        for i in range(match.first, match.last + 1):
+            covered[i] = True
+    for mention in mentions:
+        for i, token in enumerate(tokens):
+            if mention.start <= token.start < mention.end:
+                covered[i] = True
+    mentions += [_mention(m, tokens, text) for m in accepted]
     mentions += _variants_and_discoveries(tokens, covered, knowledge, text, proposals)
     # Short forms ("Wang", "Li") count only for an entity the article names in full.
     named = {(m.kind, m.value) for m in mentions}
@@ -491,6 +504,8 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         return None
     if any(not t.text.replace("-", "").replace("'", "").isalpha() for t in run):
         return None
+    if folded[0] in ARTICLES:
+        return None  # "Le Monde", "La Stampa", "Il Giornale": a masthead, not a person
     has_title = any(_is_title(t.folded) for t in tokens[max(0, first - 4) : first])
     if has_title or folded[0] in knowledge.given_names:
         return "person"

@@ -237,3 +237,11 @@ def test_two_people_joined_by_a_conjunction_are_two_people_in_every_language():
 def test_a_sentence_initial_word_before_a_given_name_is_not_part_of_the_name():
     assert facets("Ieri Marco Bianchi ha parlato in aula.", "it")["person"] == {"Marco Bianchi"}
     assert facets("Igår talade Karin Berg i riksdagen.", "sv")["person"] == {"Karin Berg"}
+
+
+def test_a_name_a_guard_rejected_is_found_as_the_person_and_mastheads_are_not_people():
+    assert facets("François Hollande a rencontré le chancelier.", "fr") == {"person": {"François Hollande"},
+                                                                          "country": set(), "org": set()}
+    assert "NL" in facets("Il est arrivé en Hollande hier.", "fr")["country"]  # the country alone still is
+    found = facets("Selon Le Monde et La Stampa, Jean Dupont est parti.", "fr")
+    assert found["person"] == {"Jean Dupont"}
