@@ -154,14 +154,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     matches = _known_matches(tokens, _automaton(knowledge))
     matches, mentions = _organizations_around_places(tokens, matches, text)
     full = [m for m in matches if not m.alias.is_short]
-    covered = [False] * len(tokens)
-    for match in full:
-        for i in range(match.first, match.last + 1):
-            covered[i] = True
-    for mention in mentions:  # organizations found around place names
-        for i, token in enumerate(tokens):
-            if mention.start <= token.start < mention.end:
-                covered[i] = True
+    covered = _covered(tokens, full, mentions)  # mentions so far: organizations found around place names
     proposals: list[Proposal] = []
     accepted = [m for m in full if _passes_guards(m, tokens, covered, knowledge, proposals)
                 and not (m.alias.entity.kind == "person"
@@ -169,14 +162,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     # A country or organization name a guard rejected is free again for discovery: "Hollande" in
     # "François Hollande" is no Netherlands, and the person is found. (A rejected person's name stays
     # taken: "Difesa Shoigu" is not somebody new.)
-    covered = [False] * len(tokens)
-    for match in accepted + [m for m in full if m.alias.entity.kind == "person"]:
-        for i in range(match.first, match.last + 1):
-            covered[i] = True
-    for mention in mentions:
-        for i, token in enumerate(tokens):
-            if mention.start <= token.start < mention.end:
-                covered[i] = True
+    covered = _covered(tokens, accepted + [m for m in full if m.alias.entity.kind == "person"], mentions)
     mentions += [_mention(m, tokens, text) for m in accepted]
     mentions += _variants_and_discoveries(tokens, covered, knowledge, text, proposals)
     # Short forms ("Wang", "Li") count only for an entity the article names in full.
@@ -186,6 +172,19 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
         if match.alias.is_short and (entity.kind, entity.value) in named and not covered[match.first]:
             mentions.append(_mention(match, tokens, text))
     return _collect(mentions, proposals, knowledge)
+
+
+def _covered(tokens: list[_Token], matches: list[_Match], mentions: list[Mention]) -> list[bool]:
+    """Which tokens belong to a match or a mention already: discovery leaves them alone."""
+    covered = [False] * len(tokens)
+    for match in matches:
+        for i in range(match.first, match.last + 1):
+            covered[i] = True
+    starts = [token.start for token in tokens]
+    for mention in mentions:
+        for i in range(bisect.bisect_left(starts, mention.start), bisect.bisect_left(starts, mention.end)):
+            covered[i] = True
+    return covered
 
 
 def _collect(mentions: list[Mention], proposals: list[Proposal], knowledge: KnowledgeBase) -> Extraction:
