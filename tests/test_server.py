@@ -90,3 +90,29 @@ def test_a_port_in_use_is_a_one_line_error(seed_index):
                                 cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "cannot listen on 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ctrl_c_in_the_terminal_stops_every_worker_cleanly(seed_index):
+    """Ctrl-C signals the whole process group: the server must exit 0, with no worker left and no error."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--index", str(seed_index), "--port", str(port),
+                                "--workers", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        workers = children(process.pid)
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert "stopping the server" not in process.stderr.read()
+        assert all(not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+                   for pid in workers)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stderr.close()

@@ -43,7 +43,8 @@ def serve(index_dir: Path | str, host: str, port: int, threads: int, workers: in
         if pid == 0:  # a worker: serve until told to stop, never return into the parent's code
             code = 0
             try:
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                # Ctrl-C reaches the whole process group: the parent decides, then stops the workers.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 _run_worker(index_dir, listener, threads)
             except BaseException:  # noqa: BLE001 - reported, and the parent stops the others
