@@ -16,6 +16,7 @@ Run: python bench/evaluate_entities.py [--max-sentences N]
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import platform
 import sys
@@ -126,6 +127,25 @@ def corpus_sample(limit: int) -> list[tuple[str, str]]:
     return texts
 
 
+def parallel_agreement(path: Path) -> tuple[dict[str, float], list[str]]:
+    """Mean Jaccard per facet between the languages of each story, and what differs."""
+    stories = json.loads(path.read_text(encoding="utf-8"))["stories"]
+    totals = {kind: [] for kind in ("person", "country", "org")}
+    differences = []
+    for number, story in enumerate(stories, start=1):
+        found = {lang: extract_entities(text, lang) for lang, text in story.items()}
+        for kind in totals:
+            for a, b in itertools.combinations(sorted(found), 2):
+                left, right = set(found[a].values(kind)), set(found[b].values(kind))
+                totals[kind].append(len(left & right) / len(left | right) if left | right else 1.0)
+            sets = {lang: set(found[lang].values(kind)) for lang in found}
+            common = set.intersection(*sets.values())
+            extra = {lang: sorted(values - common) for lang, values in sets.items() if values - common}
+            if extra:
+                differences.append(f"story {number} {kind}: only in " + "; ".join(f"{lang} {v}" for lang, v in extra.items()))
+    return {kind: sum(values) / len(values) for kind, values in totals.items()}, differences
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-sentences", type=int, default=3000, help="per NER file")
@@ -152,6 +172,13 @@ def main() -> None:
             scores = ner_scores(path, lang, args.max_sentences)
             cells = "  ".join(f"{label} P {p:.3f} R {r:.3f} (n={n})" for label, (p, r, n) in scores.items())
             print(f"  {name:36} {cells}")
+
+    print("\nOne story in three languages (bench/data/parallel-stories.json), mean Jaccard of the facets over "
+          "language pairs:")
+    agreement, disagreements = parallel_agreement(ROOT / "bench" / "data" / "parallel-stories.json")
+    print("  " + "  ".join(f"{kind} {value:.3f}" for kind, value in agreement.items()))
+    for line in disagreements:
+        print(f"    {line}")
 
     seeds = [(p.read_text(), "") for p in sorted((ROOT / "corpus").iterdir())]
     sample = corpus_sample(args.speed_articles)

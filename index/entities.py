@@ -88,6 +88,7 @@ _ROMAN = re.compile(r"^[IVXLCDM]+$")
 NAME_PARTICLES = frozenset("von van der de da di del bin ibn al el le la du dos das".split())
 ORG_CONNECTORS = NAME_PARTICLES | frozenset(
     "della delle dei degli dello des of the for för och and et e y för för i in per pour sur".split())
+OF_WORDS = frozenset("di del della dello dei degli delle d de du des of för vid i på at in al alla".split())
 ARTICLES = frozenset("il lo la le les l gli i den det the el los las der die das".split())
 CONJUNCTIONS = frozenset("e ed et och and y und".split())
 SENTENCE_BREAKS = frozenset('.!?…:;«»"“”„\n\r—–([')
@@ -505,10 +506,17 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         return None
     if folded[0] in ARTICLES:
         return None  # "Le Monde", "La Stampa", "Il Giornale": a masthead, not a person
-    has_title = any(_is_title(t.folded) for t in tokens[max(0, first - 4) : first])
-    if has_title or folded[0] in knowledge.given_names:
+    if folded[0] in knowledge.given_names:
         return "person"
-    return None
+    # A title shortly before the name makes a person ("il ministro degli Esteri Carlo Rossi"); a name
+    # right after "of" is what the title is of ("il presidente della Croce Rossa", "... i New York").
+    window = tokens[max(0, first - 4) : first]
+    before = [t.folded for t in window]
+    while before and before[-1] in ARTICLES - OF_WORDS:  # "de la Croix-Rouge" ("i" is also Swedish "in")
+        before.pop()
+    if before and before[-1] in OF_WORDS:
+        return None
+    return "person" if any(_is_title(t.folded) for t in window) else None
 
 
 def _names_a_place(text: str, start: int, end: int) -> bool:

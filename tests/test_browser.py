@@ -28,7 +28,14 @@ def server(seed_index):
     from waitress.server import create_server
 
     httpd = create_server(create_app(seed_index), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=httpd.run, daemon=True)
+
+    def run_until_closed():
+        try:
+            httpd.run()
+        except OSError:  # EBADF when the fixture closes the server under the loop: the end, not an error
+            pass
+
+    thread = threading.Thread(target=run_until_closed, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.effective_port}"
     httpd.close()
