@@ -23,6 +23,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serving(base: str, wait_s: float = 60) -> bool:
+    """Whether the server at ``base`` answers within ``wait_s``."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/search?q=", timeout=5).read()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def children(pid: int) -> list[int]:
     return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
@@ -33,14 +45,7 @@ def served(seed_index):
     command = [sys.executable, "-m", "cli", "serve", "--index", str(seed_index), "--port", str(port), "--workers", "2"]
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/api/search?q=", timeout=5).read()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
+    if not serving(base):
         process.kill()
         pytest.fail(f"the server did not start: {process.stderr.read()}")
     yield process, base
@@ -98,13 +103,7 @@ def test_ctrl_c_in_the_terminal_stops_every_worker_cleanly(seed_index):
     process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--index", str(seed_index), "--port", str(port),
                                 "--workers", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.2)
+        assert serving(f"http://127.0.0.1:{port}")
         workers = children(process.pid)
         os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=30) == 0
