@@ -25,19 +25,19 @@ from whoosh import query as wq
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.index import EmptyIndexError, FileIndex
 
-from index import IndexNotFound, current_generation, current_name, has_stemmer, load_query_knowledge
+from index import IndexNotFound, current_generation, current_name, has_stemmer
 from index.errors import CorpusSearchError
 from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, VALUE_SEPARATOR, stemmed_field,
                           unpack_json, unpack_text)
+from index.mapped import MappedStorage
 from search.curation import EntityReport, entity_report
+from search.docsets import Budget
 from search.facets import DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters
 from search.highlight import annotate_text, marked_spans, snippet
 from search.query import CompiledQuery, QueryCompiler
-from search.scoring import Unsupported, top_documents
 from search.results import EntityMentions, Hit, SearchResult, Segment, StoredArticle
-from search.docsets import Budget
+from search.scoring import Unsupported, top_documents
 from search.snapshot import Snapshot
-from index.mapped import MappedStorage
 from search.suggest import suggest_query
 from search.syntax import QueryError, parse
 
@@ -45,7 +45,7 @@ Sort = Literal["relevance", "date"]
 SORTS = ("relevance", "date")
 MAX_LIMIT = 10_000_000  # effectively "all": a script may list the whole corpus
 MAX_SUGGEST_CHARS = 200
-# Finding the top hits is stopped after this long; counting is bounded by design (numpy over masks).
+# A search stops after this long (expanding, counting, ranking, checking phrases) and says it was cut short.
 SEARCH_TIMEOUT_S = 5.0
 # Looking for a spelling correction that returns results stops after this long.
 SUGGEST_BUDGET_S = 0.25
@@ -71,8 +71,6 @@ class Engine:
         self._snapshot: Snapshot | None = None
         self._storage: tuple[str, MappedStorage, FileIndex] | None = None  # (generation name, its files, its index)
         self._snapshot_lock = threading.Lock()  # held only while a new index state is opened
-        self._knowledge_lock = threading.Lock()
-        self._knowledge_of: tuple[str, object] | None = None  # (generation name, knowledge base)
 
     def search(
         self,
@@ -105,7 +103,7 @@ class Engine:
         tree = parse(query)
         budget = Budget.of(self.timeout_s)
         with self._reading() as (snapshot, searcher):
-            knowledge = self._knowledge() if query.strip() or set(filters or {}) - {LANG} else None
+            knowledge = snapshot.knowledge() if query.strip() or set(filters or {}) - {LANG} else None
             filters = normalize_filters(filters, knowledge)
             compiled = self._compile(snapshot, searcher, tree, knowledge, expand_entities, budget)
             notes = list(compiled.notes)
@@ -188,24 +186,27 @@ class Engine:
         if len(query) > MAX_SUGGEST_CHARS:
             return None
         docsets = snapshot.docsets(searcher.reader())
+        budget = Budget.of(SUGGEST_BUDGET_S)
 
         def matches(text: str, restriction: dict) -> bool:
+            """Whether ``text`` finds anything; False once the budget is spent (a partial answer proves nothing)."""
             try:
-                compiled = self._compile(snapshot, searcher, parse(text), knowledge, expand_entities)
+                compiled = self._compile(snapshot, searcher, parse(text), knowledge, expand_entities, budget)
             except QueryError:
                 return False
-            return bool(docsets.mask(_restricted(compiled.query, restriction), searcher).any())
+            found = docsets.mask(_restricted(compiled.query, restriction), searcher, budget).any()
+            return bool(found) and not budget.exceeded
 
         return suggest_query(
             query, snapshot.spelling(),
             matches_alone=lambda word: matches(word, {}),
             has_results=lambda text: matches(text, filters),
-            budget_s=SUGGEST_BUDGET_S,
+            budget=budget,
         )
 
     def _compile(self, snapshot: Snapshot, searcher, tree, knowledge, expand_entities: bool = True,
                  budget: Budget | None = None) -> CompiledQuery:
-        return QueryCompiler(searcher.reader(), self._languages(snapshot, searcher), knowledge,
+        return QueryCompiler(searcher.reader(), snapshot.languages(searcher), knowledge,
                              expand_entities, budget, remember=snapshot.cached).compile(tree)
 
     def show(self, doc_id: str) -> StoredArticle:
@@ -219,7 +220,7 @@ class Engine:
     def suggest(self, query: str) -> str | None:
         """A spelling correction of ``query`` that has results ("did you mean"), or None."""
         with self._reading() as (snapshot, searcher):
-            return self._suggestion(snapshot, searcher, query, {}, self._knowledge(), True)
+            return self._suggestion(snapshot, searcher, query, {}, snapshot.knowledge(), True)
 
     def similar(self, doc_id: str, limit: int = 5) -> tuple[Hit, ...]:
         """Articles like ``doc_id``: its key terms, and the people, countries and organizations it names.
@@ -258,7 +259,7 @@ class Engine:
             article = _article(searcher, doc_id)
             spans: list[tuple[int, int]] = []
             if query.strip():
-                compiled = self._compile(snapshot, searcher, parse(query), self._knowledge())
+                compiled = self._compile(snapshot, searcher, parse(query), snapshot.knowledge())
                 spans = marked_spans(article.text, article.lang, compiled.highlight)
                 wanted = compiled.highlight.entities
                 spans += [(start, end) for e in article.entities if (e.kind, e.value) in wanted
@@ -341,29 +342,12 @@ class Engine:
             self._storage = (name, storage, ix)
         _, storage, ix = self._storage
         storage.forget_deleted()
-        for attempt in range(OPEN_RETRIES):
+        for _ in range(OPEN_RETRIES):
             try:
                 return Snapshot(generation.path, storage, ix, ix.latest_generation())
             except OSError:
-                if attempt == OPEN_RETRIES - 1:
-                    raise IndexNotFound(str(self.index_dir)) from None
-        raise AssertionError("unreachable")
-
-    def _knowledge(self):
-        """The knowledge base the current generation was built with, loaded once per generation."""
-        name = current_name(self.index_dir)
-        with self._knowledge_lock:
-            if self._knowledge_of is None or self._knowledge_of[0] != name:
-                self._knowledge_of = (name, load_query_knowledge(self.index_dir / (name or "")))
-            return self._knowledge_of[1]
-
-    @staticmethod
-    def _languages(snapshot: Snapshot, searcher) -> tuple[str, ...]:
-        """The stemmed languages the index holds: only their fields are searched."""
-        if snapshot.languages is None:
-            present = (t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.lexicon(LANG))
-            snapshot.languages = tuple(lang for lang in present if has_stemmer(lang))
-        return snapshot.languages
+                continue
+        raise IndexNotFound(str(self.index_dir))
 
 
 def _restricted(query: wq.Query, filters: dict) -> wq.Query:

@@ -24,10 +24,13 @@ from typing import Callable, Iterator
 from whoosh.index import TOC, FileIndex
 from whoosh.searching import Searcher
 
+from index import has_stemmer, load_query_knowledge
 from index.facetstore import load_store
+from index.knowledge import QueryKnowledge
+from index.schema import LANG
+from index.mapped import MappedStorage
 from index.spelling import SpellingTable, load_spelling
 from search.docsets import DocSets
-from index.mapped import MappedStorage
 
 COUNTS_CACHE_SIZE = 64  # each holds a mask of one byte per document
 
@@ -46,8 +49,9 @@ class Snapshot:
         self._docsets: DocSets | None = None
         self._docsets_lock = threading.Lock()
         self._spelling: SpellingTable | None = None
-        self._counts: OrderedDict[tuple, object] = OrderedDict()
-        self.languages: tuple[str, ...] | None = None  # filled by the engine on first use
+        self._knowledge: QueryKnowledge | None = None
+        self._languages: tuple[str, ...] | None = None
+        self._answers: OrderedDict[tuple, object] = OrderedDict()
 
     @contextlib.contextmanager
     def searcher(self) -> Iterator[Searcher]:
@@ -90,22 +94,35 @@ class Snapshot:
             self._spelling = load_spelling(self.folder)
         return self._spelling
 
+    def knowledge(self) -> QueryKnowledge:
+        """The knowledge this generation was built with, as queries need it (loaded on first use)."""
+        if self._knowledge is None:
+            self._knowledge = load_query_knowledge(self.folder)
+        return self._knowledge
+
+    def languages(self, searcher) -> tuple[str, ...]:
+        """The stemmed languages this state holds: only their fields are searched."""
+        if self._languages is None:
+            present = (t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.lexicon(LANG))
+            self._languages = tuple(lang for lang in present if has_stemmer(lang))
+        return self._languages
+
     def cached(self, key: tuple, compute: Callable[[], object], keep: Callable[[], bool] = lambda: True):
         """``compute()``, remembered for this state (answers that depend only on the index, like the home page).
 
         A value is remembered only if ``keep()`` says so after computing it (a partial answer is not).
         """
         with self._lock:
-            if key in self._counts:
-                self._counts.move_to_end(key)
-                return self._counts[key]
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
         value = compute()
         if not keep():
             return value
         with self._lock:
-            self._counts[key] = value
-            if len(self._counts) > COUNTS_CACHE_SIZE:
-                self._counts.popitem(last=False)
+            self._answers[key] = value
+            if len(self._answers) > COUNTS_CACHE_SIZE:
+                self._answers.popitem(last=False)
         return value
 
     def retire(self) -> None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 from typing import Callable
 
 from rapidfuzz.distance import OSA
 
 from index import fold
 from index.spelling import SpellingTable, is_suggestible
+from search.docsets import Budget
 
 _WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_][\w'’-]*)(?![\w:*~])")
 OPERATORS = frozenset({"OR", "AND", "NOT"})
@@ -47,17 +47,16 @@ def suggest_query(
     table: SpellingTable | None,
     matches_alone: Callable[[str], bool],
     has_results: Callable[[str], bool],
-    budget_s: float,
+    budget: Budget,
 ) -> str | None:
     """The query with its unknown words corrected so that it returns results, or None.
 
     ``matches_alone(word)`` says whether a word finds anything by itself;
     ``has_results(query)`` whether a rewritten query (with the user's
-    filters) finds anything. Stops trying after ``budget_s``.
+    filters) finds anything. Stops trying when ``budget`` is spent.
     """
     if table is None:
         return None
-    deadline = time.monotonic() + budget_s
     spans = [m for m in _WORD.finditer(query) if m.group(1) not in OPERATORS]
     options: list[list[str]] = []
     unknown: list[re.Match] = []
@@ -69,7 +68,7 @@ def suggest_query(
         if found:
             unknown.append(match)
             options.append(found)
-        if time.monotonic() > deadline:
+        if budget.spent():
             return None
     if not unknown:
         return None
@@ -79,7 +78,7 @@ def suggest_query(
         rewritten = _replace(query, unknown, [options[i][rank] for i, rank in enumerate(ranks)])
         if rewritten != query and has_results(rewritten):
             return rewritten
-        if time.monotonic() > deadline:
+        if budget.spent():
             break
     return None
 

@@ -20,7 +20,7 @@ QUERIES = [
 
 def whoosh_and_numpy(engine, query: str, limit: int = 30):
     with engine._reading() as (snapshot, searcher):
-        compiled = engine._compile(snapshot, searcher, parse(query), engine._knowledge())
+        compiled = engine._compile(snapshot, searcher, parse(query), snapshot.knowledge())
         docsets = snapshot.docsets(searcher.reader())
         matched = docsets.mask(compiled.query, searcher)
         ours = top_documents(searcher, docsets, compiled.query, matched, 0, limit)
