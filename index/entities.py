@@ -392,7 +392,7 @@ def _is_common(token: _Token) -> bool:
 def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: str, proposals: list[Proposal]):
     """Mentions found outside the known aliases: spelling variants of known people, then new names."""
     lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
-    for first, last in _runs_of_names(tokens, covered, knowledge):
+    for first, last in _runs_of_names(tokens, covered):
         # A run starting a sentence with a common word ("Il", "Quella", "Ufficialmente") sheds it,
         # and so does a sentence-initial word before a given name ("Ieri Marco Bianchi", "Selon Pierre Martin").
         while first <= last and tokens[first].starts_sentence and tokens[first].folded in lowercase_words:
@@ -420,7 +420,7 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
             yield Mention(kind, name, written, start, end, is_new=True)
 
 
-def _runs_of_names(tokens: list[_Token], covered: list[bool], knowledge: KnowledgeBase):
+def _runs_of_names(tokens: list[_Token], covered: list[bool]):
     """Capitalized runs, split at a conjunction unless the run names an organization.
 
     "Marco Bianchi e Laura Neri" is two people; "Ministero dell'Economia e delle Finanze" one body.

@@ -386,18 +386,21 @@ def save_snapshot(knowledge: KnowledgeBase, folder: Path) -> None:
 
     It is a pickle, like the rest of a Whoosh index: only trusted indexes may be opened.
     """
-    for name, content in ((SNAPSHOT_FILE, knowledge), (QUERY_SNAPSHOT_FILE, query_knowledge(knowledge))):
-        tmp = folder / f".{name}.tmp"
-        tmp.write_bytes(pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(folder / name)
+    _write_pickle(folder / SNAPSHOT_FILE, knowledge)
+    _write_pickle(folder / QUERY_SNAPSHOT_FILE, query_knowledge(knowledge))
 
 
 def save_query_snapshot(folder: Path) -> None:
     """Add the query snapshot to an index built before it existed (from its full snapshot)."""
     if (folder / SNAPSHOT_FILE).exists() and not (folder / QUERY_SNAPSHOT_FILE).exists():
-        tmp = folder / f".{QUERY_SNAPSHOT_FILE}.tmp"
-        tmp.write_bytes(pickle.dumps(query_knowledge(load_snapshot(folder)), protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(folder / QUERY_SNAPSHOT_FILE)
+        _write_pickle(folder / QUERY_SNAPSHOT_FILE, query_knowledge(load_snapshot(folder)))
+
+
+def _write_pickle(path: Path, content) -> None:
+    """``content`` pickled into ``path`` whole or not at all (readers never see half a file)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)
 
 
 def load_query_knowledge(folder: Path) -> QueryKnowledge:

@@ -28,9 +28,15 @@ _USHORT = struct.Struct("!H")
 _LONG = struct.Struct("!q")
 _ULONG = struct.Struct("!Q")
 _FLOAT = struct.Struct("!f")
-_BYTE = struct.Struct("B")
 _SBYTE = struct.Struct("b")
 _IS_LITTLE = struct.pack("=H", 1) == b"\x01\x00"
+
+
+def _unpacker(fmt: struct.Struct):
+    def get(self: "MappedFile", position: int):
+        return fmt.unpack_from(self._view, position)[0]
+
+    return get
 
 
 class MappedFile(StructFile):
@@ -94,26 +100,14 @@ class MappedFile(StructFile):
     def get_byte(self, position: int) -> int:
         return self._view[position]
 
-    def get_sbyte(self, position: int) -> int:
-        return _SBYTE.unpack_from(self._view, position)[0]
-
-    def get_int(self, position: int) -> int:
-        return _INT.unpack_from(self._view, position)[0]
-
-    def get_uint(self, position: int) -> int:
-        return _UINT.unpack_from(self._view, position)[0]
-
-    def get_ushort(self, position: int) -> int:
-        return _USHORT.unpack_from(self._view, position)[0]
-
-    def get_long(self, position: int) -> int:
-        return _LONG.unpack_from(self._view, position)[0]
-
-    def get_ulong(self, position: int) -> int:
-        return _ULONG.unpack_from(self._view, position)[0]
-
-    def get_float(self, position: int) -> float:
-        return _FLOAT.unpack_from(self._view, position)[0]
+    # Fixed-size numbers straight from the map, no bytes object in between (Whoosh's formats, big-endian).
+    get_sbyte = _unpacker(_SBYTE)
+    get_int = _unpacker(_INT)
+    get_uint = _unpacker(_UINT)
+    get_ushort = _unpacker(_USHORT)
+    get_long = _unpacker(_LONG)
+    get_ulong = _unpacker(_ULONG)
+    get_float = _unpacker(_FLOAT)
 
     def get_array(self, position: int, typecode: str, length: int) -> array:
         values = array(typecode)
