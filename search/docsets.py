@@ -85,9 +85,6 @@ class DocSets:
         """
         return self._eval(query, searcher, budget or Budget.unlimited()) & self.live
 
-    def is_current(self, reader) -> bool:
-        return reader.doc_count_all() == self.size
-
     def _eval(self, q: wq.Query, searcher, budget: Budget) -> np.ndarray:
         if isinstance(q, wq.Term):
             if budget.spent():
