@@ -2,8 +2,9 @@
 
 Three sources make one table of aliases:
 
-- ``data/entities.txt``: people and organizations (names, aliases in every
-  language and script, short forms, options), and given-name transliterations;
+- ``data/entities.txt`` and ``data/entities-*.txt``: people and organizations
+  (names, aliases in every language and script, short forms, options), given
+  names and their transliterations; one file per theme, all read as one;
 - ``data/countries.json``: adjectives, demonyms, places (capitals, cities) and combining forms;
 - CLDR territory names in many languages, through Babel.
 
@@ -29,6 +30,7 @@ from index.errors import CorpusSearchError
 
 DATA_DIR = Path(__file__).parent / "data"
 ENTITIES_FILE = "entities.txt"
+ENTITIES_GLOB = "entities-*.txt"  # more entity files, by theme: read after ENTITIES_FILE, as if one file
 COUNTRIES_FILE = "countries.json"
 # CLDR languages whose country names are matched: those a Snowball stemmer
 # exists for, plus the big languages of other scripts.
@@ -192,19 +194,25 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
 
     :raise KnowledgeError: for a malformed line or an alias two entities claim.
     """
-    entities_path, countries_path = data_dir / ENTITIES_FILE, data_dir / COUNTRIES_FILE
+    entity_paths = entity_files(data_dir)
+    countries_path = data_dir / COUNTRIES_FILE
     digest = hashlib.sha256()
-    for path in (entities_path, countries_path):
-        digest.update(path.read_bytes())
+    for path in (*entity_paths, countries_path):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     import babel
 
     digest.update(babel.__version__.encode())
-    builder = _Builder(str(entities_path))
-    _read_entities(entities_path, builder)
+    builder = _Builder(str(entity_paths[0]))
+    _read_entities(entity_paths, builder)
     builder.source = str(countries_path)
     _read_countries(countries_path, builder)
     _read_cldr(builder, json.loads(countries_path.read_text(encoding="utf-8")))
     return builder.finish(digest.hexdigest()[:16])
+
+
+def entity_files(data_dir: Path = DATA_DIR) -> list[Path]:
+    """The people-and-organization files, in reading order (an error names the file and line)."""
+    return [data_dir / ENTITIES_FILE, *sorted(data_dir.glob(ENTITIES_GLOB))]
 
 
 class _Builder:
@@ -242,9 +250,9 @@ class _Builder:
                 raise KnowledgeError(
                     self.source, line,
                     f"alias {text!r} of {entity.value!r} is already an alias of {previous[0].value!r} "
-                    f"(line {previous[1]}); mark it ambiguous=... on both lines if both are meant",
+                    f"({previous[1]}); mark it ambiguous=... on both lines if both are meant",
                 )
-            self.claimed[tokens] = (entity, line, ambiguous)
+            self.claimed[tokens] = (entity, f"{Path(self.source).name}:{line}", ambiguous)
         alias = Alias(entity, tokens, case, is_short=is_short, is_combining=is_combining, place=place)
         existing = self.aliases.setdefault(tokens, [])
         if all((a.entity, a.is_short, a.is_combining, a.case) != (entity, is_short, is_combining, case) for a in existing):
@@ -275,10 +283,10 @@ class _Builder:
         )
 
 
-def _read_entities(path: Path, builder: _Builder) -> None:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    # Given-name transliterations first: people's names are expanded with them.
-    for number, line in enumerate(lines, start=1):
+def _read_entities(paths: list[Path], builder: _Builder) -> None:
+    files = [(path, path.read_text(encoding="utf-8").splitlines()) for path in paths]
+    # Given-name transliterations first, from every file: people's names are expanded with them.
+    for path, number, line in _numbered(files):
         fields = [f.strip() for f in line.split("|")]
         if fields[0] == "given":
             if len(fields) != 3:
@@ -288,7 +296,8 @@ def _read_entities(path: Path, builder: _Builder) -> None:
                 builder.given_variants[fold(spelling)] = spellings
         elif fields[0] == "first":
             builder.given_names.update(fold(name) for name in _split(fields[1]))
-    for number, line in enumerate(lines, start=1):
+    for path, number, line in _numbered(files):
+        builder.source = str(path)
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         fields = [f.strip() for f in line.split("|")]
@@ -314,6 +323,12 @@ def _read_entities(path: Path, builder: _Builder) -> None:
         for short in _split(shorts):
             builder.add(entity, short, line=number, is_short=True, any_case=any_case)
     builder.given_names.update(builder.given_variants)
+
+
+def _numbered(files: list[tuple[Path, list[str]]]):
+    for path, lines in files:
+        for number, line in enumerate(lines, start=1):
+            yield path, number, line
 
 
 def _full_name_variants(name: str, aliases: list[str], given_variants: dict[str, list[str]]) -> list[str]:

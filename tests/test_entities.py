@@ -43,6 +43,17 @@ def test_alias_claimed_by_two_entities_is_refused_with_file_and_line(tmp_path):
         load_knowledge(folder)
 
 
+def test_themed_entity_files_are_read_as_one_and_conflicts_name_both_files(tmp_path):
+    folder = write_knowledge(tmp_path / "kb", "person | Anna Berg | - | Berg | |\n")
+    (folder / "entities-sport.txt").write_text("first | Zlatan\norg | Malmö FF | - | MFF | |\n", encoding="utf-8")
+    knowledge = load_knowledge(folder)
+    assert knowledge.lookup("org", "MFF").value == "Malmö FF" and "zlatan" in knowledge.given_names
+    folder = write_knowledge(tmp_path / "conflict", "person | Anna Berg | - | Berg | |\n")
+    (folder / "entities-sport.txt").write_text("person | Olle Berg | - | Berg | |\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"entities-sport.txt:1: .* already an alias of 'Anna Berg' \(entities.txt:1\)"):
+        load_knowledge(folder)
+
+
 def test_alias_marked_ambiguous_on_both_entities_loads(tmp_path):
     folder = write_knowledge(tmp_path / "kb", "person | Anna Berg | - | Berg | | ambiguous=Berg\n"
                                                "person | Olle Berg | - | Berg | | ambiguous=Berg\n")
