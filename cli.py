@@ -172,9 +172,10 @@ def serve(host, port, threads, workers, corpus_dir, index_dir) -> None:
 def entities(limit, as_json, index_dir) -> None:
     """List frequent and unknown entities and likely merges, to curate the knowledge base.
 
-    Unknown entities were found by discovery and are not in
-    index/data/entities.txt; likely merges are names that look like another
-    one but were not merged automatically. Edit the file, then run
+    Unknown entities were found by discovery and are not in the knowledge
+    files (index/data/entities*.txt); merged spellings are discovered names
+    counted as one value (Zelenskyj and Zelensky); likely merges are names
+    that look like another one but were not merged automatically. Edit the file, then run
     `corpus-search index` to apply it.
     """
     from search import open_engine
@@ -189,6 +190,12 @@ def entities(limit, as_json, index_dir) -> None:
         for kind, values in lists.items():
             counts = " · ".join(f"{v.value} {v.count}" for v in values) or "none"
             click.echo(f"  {FACET_TITLES[kind]}: {counts}")
+    click.secho("Merged spellings (counted as one; to keep two apart, give each a line in the knowledge file)",
+                bold=True)
+    for merge in report.merged:
+        click.echo(f"  {merge.name!r} → {merge.candidate!r} ({merge.articles} articles; {merge.reason})")
+    if not report.merged:
+        click.echo("  none")
     click.secho("Likely merges (review, then add an alias)", bold=True)
     for merge in report.merges or ():
         click.echo(f"  {merge.name!r} → {merge.candidate!r} ({merge.articles} articles; {merge.reason})")

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from index.merging import NO_MERGES, Merges
 from index.schema import DATE, ENTITY_FACETS, FACET_FIELDS, ID, LANG, facet_column
 
 YEAR = "year"
@@ -82,6 +84,22 @@ def build_table(reader, name: str) -> FacetTable:
     return FacetTable(tuple(ids), np.array(docs, dtype=np.int32), np.array(value_ids, dtype=np.int32))
 
 
+def merged_table(table: FacetTable, merges: Merges, kind: str) -> FacetTable:
+    """The table with every merged spelling counted as its group's value (an article with two counts once)."""
+    if not merges.merges or not len(table.values):
+        return table
+    values: dict[str, int] = {}
+    new_ids = np.array([values.setdefault(merges.canonical(kind, v), len(values)) for v in table.values], dtype=np.int64)
+    keys = np.unique(table.docs.astype(np.int64) * len(values) + new_ids[table.value_ids])
+    return FacetTable(tuple(values), (keys // len(values)).astype(np.int32), (keys % len(values)).astype(np.int32))
+
+
+def value_counts(table: FacetTable) -> Counter:
+    """Articles per value."""
+    counts = np.bincount(table.value_ids, minlength=len(table.values))
+    return Counter({value: int(n) for value, n in zip(table.values, counts) if n})
+
+
 def build_date_order(reader) -> np.ndarray:
     """Every document number, newest first; undated documents last; equal dates in id order."""
     size = reader.doc_count_all()
@@ -96,12 +114,20 @@ def natural_key(text: str) -> tuple:
     return tuple(int(part) if odd else part for odd, part in zip(itertools.cycle((False, True)), _DIGITS.split(text)))
 
 
-def build_store(reader) -> ColumnStore:
-    return ColumnStore({name: build_table(reader, name) for name in FACET_NAMES}, build_date_order(reader))
+def build_tables(reader) -> dict[str, FacetTable]:
+    """Every facet's table as the documents hold it (no merges applied)."""
+    return {name: build_table(reader, name) for name in FACET_NAMES}
 
 
-def save_store(folder: Path, reader) -> None:
-    store = build_store(reader)
+def build_store(reader, merges: Merges = NO_MERGES, tables: dict[str, FacetTable] | None = None) -> ColumnStore:
+    tables = tables or build_tables(reader)
+    tables = {name: merged_table(table, merges, name) if name in ENTITY_FACETS else table
+              for name, table in tables.items()}
+    return ColumnStore(tables, build_date_order(reader))
+
+
+def save_store(folder: Path, reader, merges: Merges = NO_MERGES, tables: dict[str, FacetTable] | None = None) -> None:
+    store = build_store(reader, merges, tables)
     arrays = {"state": np.array(reader_state(reader)), "date_order": store.date_order}
     for name, table in store.tables.items():
         arrays[f"{name}.values"] = np.array(table.values, dtype=str)

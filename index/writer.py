@@ -25,8 +25,9 @@ from whoosh.index import FileIndex, LockError
 from index import schema as f
 from index import store
 from index.analysis import has_stemmer
-from index.facetstore import save_store, store_is_current
+from index.facetstore import build_tables, save_store, store_is_current, value_counts
 from index.mapped import MappedStorage
+from index.merging import MERGED_KINDS, NO_MERGES, Merges, find_merges, has_merges, save_merges
 from index.knowledge import load_knowledge, save_query_snapshot, save_snapshot
 from index.prepare import PARALLEL_MIN_BYTES, prepared
 from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated
@@ -199,11 +200,24 @@ def _save_derived(folder: Path, only_if_stale: bool = False) -> None:
     (facet counts, date order, did-you-mean, names in queries).
     """
     with _mapped_reader(folder) as reader:
-        if not only_if_stale or not store_is_current(folder, reader):
-            save_store(folder, reader)
+        if not only_if_stale or not store_is_current(folder, reader) or not has_merges(folder):
+            tables = build_tables(reader)
+            merges = _discover_merges(tables)
+            save_merges(folder, merges)
+            save_store(folder, reader, merges, tables)
         if not only_if_stale or not has_spelling(folder):
             build_spelling(folder, reader)
     save_query_snapshot(folder)
+
+
+def _discover_merges(tables: dict) -> Merges:
+    """The discovered names that are one entity, from every value the index holds (see index/merging.py)."""
+    counts = {kind: value_counts(tables[kind]) for kind in MERGED_KINDS}
+    if not any(counts.values()):
+        return NO_MERGES  # built without entities
+    knowledge = load_knowledge()
+    known = {key for key in knowledge.entities_by_value if key[0] in MERGED_KINDS}
+    return find_merges(counts, known, knowledge.given_names)
 
 
 def _indexed_files(folder: Path) -> dict[str, str]:

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import index
+from index.merging import NO_MERGES, Merges
 from index.schema import ENTITIES, ENTITY_FACETS, unpack_json
 from search.results import FacetValue
 
@@ -30,25 +31,38 @@ class MergeProposal:
 class EntityReport:
     frequent: dict[str, tuple[FacetValue, ...]]  # known and unknown, by facet
     unknown: dict[str, tuple[FacetValue, ...]]  # values the knowledge base does not have
-    merges: tuple[MergeProposal, ...]
+    merges: tuple[MergeProposal, ...]  # look-alikes left apart: evidence too weak
+    merged: tuple[MergeProposal, ...] = ()  # spellings counted as one value (index/merging.py)
 
     def to_json(self) -> dict:
         return {
             "frequent": {kind: [v.to_json() for v in values] for kind, values in self.frequent.items()},
             "unknown": {kind: [v.to_json() for v in values] for kind, values in self.unknown.items()},
             "merges": [m.to_json() for m in self.merges],
+            "merged": [m.to_json() for m in self.merged],
         }
 
 
-def entity_report(stored_documents, limit: int) -> EntityReport:
-    """Count every entity of every document (a full pass: a curation tool, not a search)."""
+def entity_report(stored_documents, limit: int, merges_applied: Merges = NO_MERGES) -> EntityReport:
+    """Count every entity of every document (a full pass: a curation tool, not a search).
+
+    Merged spellings count as their group's value, as the facets count them;
+    each merge is listed with the articles that wrote the name that way.
+    """
     frequent = {kind: Counter() for kind in ENTITY_FACETS}
     unknown = {kind: Counter() for kind in ENTITY_FACETS}
+    spelled: Counter = Counter()
     proposed: Counter = Counter()
     for stored in stored_documents:
         grouped = unpack_json(stored.get(ENTITIES), {})
         for kind in ENTITY_FACETS:
+            values = {}
             for value, is_new, _ in grouped.get(kind, ()):
+                canonical = merges_applied.canonical(kind, value)
+                if canonical != value:
+                    spelled[(kind, value)] += 1
+                values[canonical] = values.get(canonical, True) and is_new
+            for value, is_new in values.items():
                 frequent[kind][value] += 1
                 if is_new:
                     unknown[kind][value] += 1
@@ -57,10 +71,13 @@ def entity_report(stored_documents, limit: int) -> EntityReport:
     merges = [MergeProposal(name, candidate, n, reason) for (name, candidate, reason), n in proposed.items()]
     merges += _look_alikes(unknown["person"], frequent["person"])
     merges.sort(key=lambda m: (-m.articles, m.name))
+    merged = sorted((MergeProposal(m.variant, m.canonical, spelled[(m.kind, m.variant)], m.reason)
+                     for m in merges_applied.merges), key=lambda m: (-m.articles, m.name))
     return EntityReport(
         frequent={kind: _top(counter, limit) for kind, counter in frequent.items()},
         unknown={kind: _top(counter, limit) for kind, counter in unknown.items()},
         merges=tuple(merges[:limit]),
+        merged=tuple(merged[:limit]),
     )
 
 

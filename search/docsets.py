@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
-from index.facetstore import ColumnStore, FacetTable, build_date_order, build_table
+from index.facetstore import ColumnStore, FacetTable, build_date_order, build_table, merged_table
+from index.merging import NO_MERGES, Merges
 from search.postings import Postings, read_lengths, read_postings
 
 # Postings kept in memory for the next query, by size (a word of 40,000 articles is 320 KB):
@@ -52,8 +53,9 @@ class Budget:
 
 
 class DocSets:
-    def __init__(self, reader, saved: ColumnStore | None = None) -> None:
+    def __init__(self, reader, saved: ColumnStore | None = None, merges: Merges = NO_MERGES) -> None:
         self.size = reader.doc_count_all()
+        self.merges = merges  # applied to a facet table built here (a saved store has them applied)
         self._lock = threading.Lock()
         live = np.ones(self.size, dtype=bool)
         if reader.has_deletions():
@@ -189,7 +191,7 @@ class DocSets:
 
     def facet(self, reader, name: str) -> FacetTable:
         """The column store of one facet: saved by the writer, or built here on first use."""
-        return self._once(self._facets, name, lambda: build_table(reader, name))
+        return self._once(self._facets, name, lambda: merged_table(build_table(reader, name), self.merges, name))
 
     def _once(self, cache: dict, key, build):
         """``cache[key]``, built on first use (two threads may both build it: the same value, no waiting)."""

@@ -32,6 +32,7 @@ from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, 
 from index.mapped import MappedStorage
 from search.curation import EntityReport, entity_report
 from search.docsets import Budget
+from index.merging import Merges
 from search.facets import DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters
 from search.highlight import annotate_text, marked_spans, snippet
 from search.query import CompiledQuery, QueryCompiler
@@ -104,10 +105,11 @@ class Engine:
         budget = Budget.of(self.timeout_s)
         with self._reading() as (snapshot, searcher):
             knowledge = snapshot.knowledge() if query.strip() or set(filters or {}) - {LANG} else None
-            filters = normalize_filters(filters, knowledge)
+            merges = snapshot.merges()
+            filters = normalize_filters(filters, knowledge, merges)
             compiled = self._compile(snapshot, searcher, tree, knowledge, expand_entities, budget)
             notes = list(compiled.notes)
-            final = _restricted(compiled.query, filters)
+            final = _restricted(compiled.query, filters, merges)
             docsets = snapshot.docsets(searcher.reader())
 
             def count():
@@ -194,7 +196,7 @@ class Engine:
                 compiled = self._compile(snapshot, searcher, parse(text), knowledge, expand_entities, budget)
             except QueryError:
                 return False
-            found = docsets.mask(_restricted(compiled.query, restriction), searcher, budget).any()
+            found = docsets.mask(_restricted(compiled.query, restriction, snapshot.merges()), searcher, budget).any()
             return bool(found) and not budget.exceeded
 
         return suggest_query(
@@ -207,15 +209,15 @@ class Engine:
     def _compile(self, snapshot: Snapshot, searcher, tree, knowledge, expand_entities: bool = True,
                  budget: Budget | None = None) -> CompiledQuery:
         return QueryCompiler(searcher.reader(), snapshot.languages(searcher), knowledge,
-                             expand_entities, budget, remember=snapshot.cached).compile(tree)
+                             expand_entities, budget, remember=snapshot.cached, merges=snapshot.merges()).compile(tree)
 
     def show(self, doc_id: str) -> StoredArticle:
         """One document by id.
 
         :raise DocumentNotFound: if the index has no document with that id.
         """
-        with self._reading() as (_, searcher):
-            return _article(searcher, doc_id)
+        with self._reading() as (snapshot, searcher):
+            return _article(searcher, doc_id, snapshot.merges())
 
     def suggest(self, query: str) -> str | None:
         """A spelling correction of ``query`` that has results ("did you mean"), or None."""
@@ -256,7 +258,7 @@ class Engine:
         :raise DocumentNotFound: if there is no such document.
         """
         with self._reading() as (snapshot, searcher):
-            article = _article(searcher, doc_id)
+            article = _article(searcher, doc_id, snapshot.merges())
             spans: list[tuple[int, int]] = []
             if query.strip():
                 compiled = self._compile(snapshot, searcher, parse(query), snapshot.knowledge())
@@ -269,8 +271,8 @@ class Engine:
 
     def entity_report(self, limit: int = 20) -> EntityReport:
         """Frequent and unknown entities and proposed merges, for curating the knowledge base."""
-        with self._reading() as (_, searcher):
-            return entity_report(searcher.all_stored_fields(), limit)
+        with self._reading() as (snapshot, searcher):
+            return entity_report(searcher.all_stored_fields(), limit, snapshot.merges())
 
     def document_count(self) -> int:
         with self._reading() as (_, searcher):
@@ -350,16 +352,17 @@ class Engine:
         raise IndexNotFound(str(self.index_dir))
 
 
-def _restricted(query: wq.Query, filters: dict) -> wq.Query:
-    restriction = filter_query(filters)
+def _restricted(query: wq.Query, filters: dict, merges: Merges) -> wq.Query:
+    restriction = filter_query(filters, merges)
     return query if restriction is None else wq.And([query, restriction])
 
 
-def _article(searcher, doc_id: str) -> StoredArticle:
+def _article(searcher, doc_id: str, merges: Merges) -> StoredArticle:
     stored = searcher.document(id=doc_id)
     if stored is None:
         raise DocumentNotFound(doc_id)
-    return StoredArticle(text=unpack_text(stored.get(TEXT)), entities=_entity_mentions(stored), **_metadata(stored))
+    return StoredArticle(text=unpack_text(stored.get(TEXT)), entities=_entity_mentions(stored, merges),
+                         **_metadata(stored))
 
 
 def _metadata(stored: dict) -> dict:
@@ -386,14 +389,23 @@ def stored_entities(stored: dict) -> dict:
     return unpack_json(stored.get(ENTITIES), {})
 
 
-def _entity_mentions(stored: dict) -> tuple[EntityMentions, ...]:
-    """The document's entities with their mentions, in facet order (see index.writer.entity_fields)."""
+def _entity_mentions(stored: dict, merges: Merges) -> tuple[EntityMentions, ...]:
+    """The document's entities with their mentions, in facet order (see index.writer.entity_fields).
+
+    A merged spelling shows as its group's value, as the facets count it.
+    """
     grouped = stored_entities(stored)
-    return tuple(
-        EntityMentions(kind, value, is_new, tuple((start, end, text) for start, end, text in spans))
-        for kind in ENTITY_FACETS
-        for value, is_new, spans in grouped.get(kind, ())
-    )
+    entities: dict[tuple[str, str], EntityMentions] = {}
+    for kind in ENTITY_FACETS:
+        for value, is_new, spans in grouped.get(kind, ()):
+            key = (kind, merges.canonical(kind, value))
+            mentions = tuple((start, end, text) for start, end, text in spans)
+            if key in entities:
+                previous = entities[key]
+                mentions = tuple(sorted(previous.mentions + mentions))
+                is_new = previous.is_new and is_new
+            entities[key] = EntityMentions(kind, key[1], is_new, mentions)
+    return tuple(entities.values())
 
 
 def _entity_spans(stored: dict, wanted: set[tuple[str, str]]) -> list[tuple[int, int]]:

@@ -15,6 +15,7 @@ from whoosh import query as wq
 
 from index import country_name
 from index.facetstore import FACET_NAMES, YEAR
+from index.merging import NO_MERGES, Merges
 from index.schema import DATE, ENTITY_FACETS, LANG
 from search.results import FacetValue
 from search.syntax import QueryError
@@ -26,7 +27,8 @@ DEFAULT_FACET_LIMIT = 10
 ANY_OF = frozenset({LANG, YEAR})
 
 
-def normalize_filters(filters: Mapping[str, Iterable[str]] | None, knowledge=None) -> dict[str, tuple[str, ...]]:
+def normalize_filters(filters: Mapping[str, Iterable[str]] | None, knowledge=None,
+                      merges: Merges = NO_MERGES) -> dict[str, tuple[str, ...]]:
     """Filters as {facet: (canonical values, …)}, empty values dropped, unknown facets refused."""
     normalized = {}
     for name, values in (filters or {}).items():
@@ -34,14 +36,14 @@ def normalize_filters(filters: Mapping[str, Iterable[str]] | None, knowledge=Non
             raise QueryError(f"{name}:", f"there is no facet {name!r}; the facets are {', '.join(FACETS)}")
         if isinstance(values, str):
             values = [values]
-        kept = tuple(dict.fromkeys(canonical_value(name, v, knowledge) for v in values if v and v.strip()))
+        kept = tuple(dict.fromkeys(canonical_value(name, v, knowledge, merges) for v in values if v and v.strip()))
         if kept:
             normalized[name] = kept
     return normalized
 
 
-def canonical_value(facet: str, value: str, knowledge=None) -> str:
-    """The indexed form of a facet value: ``sv`` for ``SV``, ``Vladimir Putin`` for ``Poutine``."""
+def canonical_value(facet: str, value: str, knowledge=None, merges: Merges = NO_MERGES) -> str:
+    """The value a facet shows: ``sv`` for ``SV``, ``Vladimir Putin`` for ``Poutine``, the merged spelling of a name."""
     value = " ".join(value.split())
     if facet == LANG:
         return value.lower()
@@ -49,14 +51,18 @@ def canonical_value(facet: str, value: str, knowledge=None) -> str:
         known = knowledge.lookup(facet, value)
         if known is not None:
             return known
+    if facet in ENTITY_FACETS:
+        return merges.canonical(facet, value)
     return value.upper() if facet == "country" and len(value) == 2 else value
 
 
-def filter_query(filters: dict[str, tuple[str, ...]]) -> wq.Query | None:
+def filter_query(filters: dict[str, tuple[str, ...]], merges: Merges = NO_MERGES) -> wq.Query | None:
     clauses = []
     for name, values in filters.items():
         if name == YEAR:
             terms = [wq.Prefix(DATE, value) for value in values]
+        elif name in ENTITY_FACETS:  # a merged name: any of its spellings
+            terms = [_any_of([wq.Term(name, v) for v in merges.variants(name, value)]) for value in values]
         else:
             terms = [wq.Term(name, value) for value in values]
         if name in ANY_OF:
@@ -66,6 +72,10 @@ def filter_query(filters: dict[str, tuple[str, ...]]) -> wq.Query | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+def _any_of(queries: list[wq.Query]) -> wq.Query:
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
 def count_facets(docsets, reader, mask, limit: int, language: str = "en",

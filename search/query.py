@@ -26,6 +26,7 @@ from whoosh import query as wq
 from index import analyzer_for, exact_analyzer, fold, stop_words
 from index.knowledge import ALL_CAPS, QueryKnowledge, case_pattern, tokens_of
 from index.schema import ENTITY_FACETS, EXACT, TITLE, stemmed_field
+from index.merging import NO_MERGES, Merges
 from search.facets import canonical_value
 from search.syntax import And, FieldValue, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Word
 
@@ -72,8 +73,9 @@ class QueryCompiler:
     """
 
     def __init__(self, reader, languages: tuple[str, ...], knowledge: QueryKnowledge | None = None,
-                 expand_entities: bool = True, budget=None, remember=None) -> None:
+                 expand_entities: bool = True, budget=None, remember=None, merges: Merges = NO_MERGES) -> None:
         self.reader = reader
+        self.merges = merges  # discovered names that are one entity: a facet value matches all its spellings
         # remember(key, compute): answers that depend only on the index state, kept between queries
         # (expanding a fuzzy word walks the vocabulary: 0.7 s at 100,000 articles).
         self.remember = remember or _no_memory
@@ -104,10 +106,8 @@ class QueryCompiler:
         if isinstance(node, MatchAll):
             return wq.Every()
         if isinstance(node, FieldValue):
-            value = canonical_value(node.field, node.value, self.knowledge)
-            if node.field in ENTITY_FACETS and not negated:
-                self.highlight.entities.add((node.field, value))
-            return wq.Term(node.field, value)
+            value = canonical_value(node.field, node.value, self.knowledge, self.merges)
+            return self._facet_term(node.field, value, negated)
         if isinstance(node, Word):
             return self._plain_words([node], negated) if node.field is None else self._word(node.text, node.field, negated)
         if isinstance(node, Phrase):
@@ -198,12 +198,19 @@ class QueryCompiler:
                     if query is not None:  # an Or over the fields: its boost applies (Whoosh ignores it on one child)
                         alternatives.append(query.with_boost(ENTITY_BOOST))
                 continue
-            if not negated:
-                self.highlight.entities.add((kind, value))
-            alternatives.append(wq.Term(kind, value, boost=ENTITY_BOOST))
+            alternatives.append(self._facet_term(kind, value, negated, boost=ENTITY_BOOST))
         if not alternatives:
             return literal
         return wq.Or(([literal] if literal is not None else []) + alternatives)
+
+    def _facet_term(self, kind: str, value: str, negated: bool, boost: float = 1.0) -> wq.Query:
+        """Articles with this facet value, in any of the spellings merged into it."""
+        variants = self.merges.variants(kind, value) if kind in ENTITY_FACETS else (value,)
+        if kind in ENTITY_FACETS and not negated:
+            self.highlight.entities.update((kind, v) for v in variants)
+        if len(variants) == 1:
+            return wq.Term(kind, value, boost=boost)
+        return wq.Or([wq.Term(kind, v) for v in variants], boost=boost)
 
     def _is_optional(self, node: Node) -> bool:
         return isinstance(node, Word) and node.field is None and fold(node.text) in self._optional_words

@@ -29,6 +29,7 @@ from index.facetstore import load_store
 from index.knowledge import QueryKnowledge
 from index.schema import LANG
 from index.mapped import MappedStorage
+from index.merging import Merges, load_merges
 from index.spelling import SpellingTable, load_spelling
 from search.docsets import DocSets
 
@@ -50,6 +51,7 @@ class Snapshot:
         self._docsets_lock = threading.Lock()
         self._spelling: SpellingTable | None = None
         self._knowledge: QueryKnowledge | None = None
+        self._merges: Merges | None = None
         self._languages: tuple[str, ...] | None = None
         self._answers: OrderedDict[tuple, object] = OrderedDict()
 
@@ -84,7 +86,7 @@ class Snapshot:
         if docsets is None:
             with self._docsets_lock:  # the first search of a state builds them; later ones just read
                 if self._docsets is None:
-                    self._docsets = DocSets(reader, load_store(self.folder, reader))
+                    self._docsets = DocSets(reader, load_store(self.folder, reader), self.merges())
                 docsets = self._docsets
         return docsets
 
@@ -99,6 +101,12 @@ class Snapshot:
         if self._knowledge is None:
             self._knowledge = load_query_knowledge(self.folder)
         return self._knowledge
+
+    def merges(self) -> Merges:
+        """The discovered names this generation counts as one (see index/merging.py)."""
+        if self._merges is None:
+            self._merges = load_merges(self.folder)
+        return self._merges
 
     def languages(self, searcher) -> tuple[str, ...]:
         """The stemmed languages this state holds: only their fields are searched."""
