@@ -50,6 +50,16 @@ PERSON_TITLES = frozenset(fold(w) for w in """
     borgmästare chefen ledaren partiledare partiledaren toppdiplomat toppdiplomaten rådgivare rådgivaren
     prime secretary admiral spokesman spokeswoman spokesperson ambassador senator mayor pope chancellor
     dr mr mrs ms judge director adviser advisor counterpart envoy
+    re regina principe principessa vescovo cardinale arcivescovo onorevole assessore assessora questore prefetto
+    rettore capitano allenatore tecnico calciatore attore attrice cantante scrittore scrittrice giornalista
+    imprenditore imprenditrice magistrato pm gip presidentessa governatore governatrice sottosegretario
+    roi reine prince princesse évêque cardinal archevêque préfet recteur capitaine entraîneur footballeur acteur
+    actrice chanteur chanteuse écrivain écrivaine journaliste entrepreneur magistrat gouverneur
+    borgmästaren kanslern förbundskanslern talespersonen talesmannen åklagare åklagaren domare domaren vd
+    ordförande ordföranden kommissionär kommissionären riksdagsledamot riksdagsledamoten professorn biskop
+    biskopen kung kungen drottning drottningen prins prinsen prinsessan journalisten författaren författare
+    skådespelaren förbundskaptenen tränaren landshövding landshövdingen guvernör guvernören
+    king queen prince princess bishop cardinal governor actor actress singer writer journalist coach
 """.split())
 TITLE_SUFFIXES = ("minister", "ministern", "rådgivare", "rådgivaren", "diplomat", "diplomaten", "ledare", "ledaren",
                   "chef", "chefen", "presidenten", "generalen", "sekreterare", "sekreteraren")
