@@ -182,7 +182,37 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
         entity = match.alias.entity
         if match.alias.is_short and (entity.kind, entity.value) in named and not covered[match.first]:
             mentions.append(_mention(match, tokens, text))
+    mentions += _surnames_of_discovered(tokens, _covered(tokens, [], mentions), mentions, knowledge)
     return _collect(mentions, proposals, knowledge)
+
+
+def _surnames_of_discovered(tokens: list[_Token], covered: list[bool], mentions: list[Mention],
+                            knowledge: KnowledgeBase):
+    """A discovered person's surname alone ("Bianchi", "Bianchis") is that person once the article names them in full.
+
+    Only when one discovered person has that surname: "Rossi" after Marco and Anna Rossi is either.
+    """
+    owners: dict[str, set[str]] = {}
+    for mention in mentions:
+        words = mention.value.split()
+        if mention.kind == "person" and mention.is_new and len(words) >= 2 and len(words[-1]) >= 3:
+            owners.setdefault(fold(words[-1]), set()).add(mention.value)
+    if not owners:
+        return
+    for i, token in enumerate(tokens):
+        if covered[i] or not token.is_capitalized or token.is_all_caps:
+            continue
+        if (i + 1 < len(tokens) and not covered[i + 1] and tokens[i + 1].is_capitalized
+                and not tokens[i + 1].starts_sentence and tokens[i + 1].start - token.end <= 1):
+            continue  # part of a longer name
+        before = tokens[i - 1] if i > 0 else None
+        if (before is not None and not covered[i - 1] and before.is_capitalized and not token.starts_sentence
+                and token.start - before.end <= 1
+                and not (before.starts_sentence and before.folded not in knowledge.given_names)):
+            continue  # "Anna Kravtsivskyj" is somebody else
+        values = owners.get(token.folded) or owners.get(token.folded[:-1] if token.folded.endswith("s") else "")
+        if values and len(values) == 1:
+            yield Mention("person", next(iter(values)), token.text, token.start, token.end, is_new=True)
 
 
 def _covered(tokens: list[_Token], matches: list[_Match], mentions: list[Mention]) -> list[bool]:
@@ -251,7 +281,7 @@ def _tokens(text: str) -> list[_Token]:
                 end=end,
                 text=written,
                 is_capitalized=written[:1].isupper(),
-                is_all_caps=len(written) > 1 and written.isupper(),
+                is_all_caps=written.isupper(),  # one letter too: the H and M of "H&M"
                 starts_sentence=not tokens or (gap != " " and any(c in SENTENCE_BREAKS for c in gap)),
                 in_compound=text[end : end + 1] in HYPHENS or (start > 0 and text[start - 1] in HYPHENS),
             )
@@ -284,10 +314,13 @@ def _known_matches(tokens: list[_Token], automaton) -> list[_Match]:
     for end, (key_length, token_count, aliases) in automaton.iter(joined):
         first = bisect.bisect_left(starts, end - key_length + 2)
         last = first + token_count - 1
+        # The first alias that fits, and the first full one if that was a short form: one entity's
+        # short form ("Dell" for a person) must not hide another's full name written the same.
         for alias in aliases:
             if _case_fits(alias, tokens, first) and (not alias.is_combining or tokens[first].in_compound):
                 candidates.append(_Match(alias, first, last))
-                break
+                if not alias.is_short:
+                    break
     # Longest first among overlapping candidates; short forms never hide a full name.
     chosen: list[_Match] = []
     taken = bytearray(len(tokens))

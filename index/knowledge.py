@@ -40,6 +40,13 @@ CLDR_LANGUAGES = (
 ).split()
 MIN_CLDR_NAME_CHARS = 4  # shorter CLDR names ("Man", "Ciad") collide with words too easily
 
+# First words of known people's names that are no given name: they must not make "Abu Ghraib",
+# "Sheikh Jarrah" or "Pope Street" look like people.
+NOT_GIVEN_NAMES = frozenset("""
+    abu umm sheikh sheik cheikh emir pope papa king queen prince princess sir lord lady dame saint san santa
+    sankt st al el ibn bin ben de di da van von le la du
+""".split())
+
 Kind = Literal["person", "org", "country"]
 ANY, CAPITAL, ALL_CAPS = 0, 1, 2
 
@@ -316,7 +323,9 @@ def _read_entities(paths: list[Path], builder: _Builder) -> None:
         full_names = [name, *_split(aliases)]
         if kind == "person":
             full_names += _full_name_variants(name, full_names, builder.given_variants)
-            builder.given_names.add(fold(name.split()[0]))
+            first = fold(name.split()[0])
+            if len(name.split()) > 1 and first not in NOT_GIVEN_NAMES:
+                builder.given_names.add(first)
             builder.person_names[name] = [tokens_of(n) for n in full_names if len(tokens_of(n)) > 1]
         for alias in dict.fromkeys(full_names):
             builder.add(entity, alias, line=number, ambiguous=alias in ambiguous, any_case=any_case)

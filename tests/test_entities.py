@@ -256,3 +256,17 @@ def test_a_name_a_guard_rejected_is_found_as_the_person_and_mastheads_are_not_pe
     assert "NL" in facets("Il est arrivé en Hollande hier.", "fr")["country"]  # the country alone still is
     found = facets("Selon Le Monde et La Stampa, Jean Dupont est parti.", "fr")
     assert found["person"] == {"Jean Dupont"}
+
+
+def test_a_discovered_persons_surname_alone_is_that_person_in_the_same_article():
+    text = ("Il sindaco Bohdan Kravtsivskyj ha parlato. Poi Kravtsivskyj ha aggiunto che i piani di "
+            "Kravtsivskyjs sono pronti.")
+    found = [(m.value, m.text) for m in extract_entities(text, "it").mentions if m.kind == "person"]
+    assert ("Bohdan Kravtsivskyj", "Kravtsivskyj") in found and ("Bohdan Kravtsivskyj", "Kravtsivskyjs") in found
+    two = "Il ministro Marco Bellarmini e la senatrice Anna Bellarmini sono arrivati. Bellarmini ha parlato."
+    assert [m.text for m in extract_entities(two, "it").mentions if m.text == "Bellarmini"] == []  # which one?
+
+
+def test_one_letter_capitals_make_acronyms_and_honorific_first_words_are_no_given_names():
+    assert {"H&M", "AT&T"} <= set(extract_entities("I negozi H&M e la compagnia AT&T hanno chiuso.", "it").org)
+    assert extract_entities("Le prigioni di Abu Ghraib e il quartiere di Sheikh Jarrah.", "it").person == ()
