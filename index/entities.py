@@ -100,6 +100,14 @@ ORG_CONNECTORS = NAME_PARTICLES | frozenset(
     "della delle dei degli dello des of the for för och and et e y för för i in per pour sur".split())
 OF_WORDS = frozenset("di del della dello dei degli delle d de du des of för vid i på at in al alla".split())
 ARTICLES = frozenset("il lo la le les l gli i den det the el los las der die das".split())
+# Nouns that say the acronym after them is an organization ("le syndicat CFDT", "il partito FdI").
+ORG_NOUNS = frozenset(fold(w) for w in """
+    syndicat parti partito sindacato partiet facket fackförbundet förbundet organisation organisationen
+    organizzazione association associazione groupe gruppo koncernen société società agence agenzia banque banca
+    banken compagnie compagnia movimento mouvement fondazione fondation stiftelsen institut istituto ong ngo
+    company party union agency firm coalition coalizione alliance alleanza bolaget företaget myndigheten
+    l'ong l'agence l'association l'organisation l'istituto l'agenzia l'associazione
+""".split())
 CONJUNCTIONS = frozenset("e ed et och and y und".split())
 SENTENCE_BREAKS = frozenset('.!?…:;«»"“”„\n\r—–([')
 HYPHENS = frozenset("-‐‑")
@@ -183,7 +191,78 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
         if match.alias.is_short and (entity.kind, entity.value) in named and not covered[match.first]:
             mentions.append(_mention(match, tokens, text))
     mentions += _surnames_of_discovered(tokens, _covered(tokens, [], mentions), mentions, knowledge)
+    mentions += _acronyms(tokens, _covered(tokens, [], mentions), mentions, text)
     return _collect(mentions, proposals, knowledge)
+
+
+def _acronyms(tokens: list[_Token], covered: list[bool], mentions: list[Mention], text: str) -> list[Mention]:
+    """Acronyms the article shows to be organizations, and each of their mentions.
+
+    Evidence, in the article itself: a definition, "Union pour un mouvement
+    populaire (UMP)" (the acronym then stands for the organization the words
+    name, known or found), or an organization noun right before it ("le
+    syndicat CFDT", "fackförbundet IF Metall"). Guards: no digits, two to six
+    letters, not a Roman numeral, nothing in a line of capitals (a shouting
+    headline), nothing the knowledge base already reads.
+    """
+    found: dict[str, tuple[str, bool]] = {}  # acronym → (value, is_new)
+    result = []
+    for i, token in enumerate(tokens):
+        if covered[i] or not _looks_like_acronym(token) or _in_capitals(tokens, i) or token.text in found:
+            continue
+        defined = _defined_by(tokens, i, mentions, text)
+        if defined:
+            found[token.text] = defined[:2]
+            result += defined[2:]  # the defining words, when nothing had found them yet
+        elif i > 0 and tokens[i - 1].folded in ORG_NOUNS and not tokens[i - 1].is_capitalized:
+            found[token.text] = (token.text, True)
+    for i, token in enumerate(tokens):
+        if not covered[i] and token.text in found and not _in_capitals(tokens, i):
+            value, is_new = found[token.text]
+            result.append(Mention("org", value, token.text, token.start, token.end, is_new=is_new))
+    return result
+
+
+def _looks_like_acronym(token: _Token) -> bool:
+    letters = token.text.replace("&", "")
+    return (token.is_all_caps and 2 <= len(letters) <= 6 and letters.isalpha() and not _ROMAN.match(token.text)
+            and token.folded not in _common_words())
+
+
+def _in_capitals(tokens: list[_Token], i: int) -> bool:
+    """Whether a token stands among other words in capitals (a headline, a name written in capitals)."""
+    neighbours = [t for t in tokens[max(0, i - 2) : i] + tokens[i + 1 : i + 3] if len(t.text) > 1]
+    return sum(t.is_all_caps for t in neighbours) >= 2
+
+
+def _defined_by(tokens: list[_Token], i: int, mentions: list[Mention], text: str) -> tuple | None:
+    """The organization "Full Name (ACR)" defines: (value, is_new), plus the words' mention if they are new.
+
+    None if the words before the parenthesis do not spell the acronym.
+    """
+    token = tokens[i]
+    if text[token.start - 1 : token.start] != "(" or text[token.end : token.end + 1] != ")" or i == 0:
+        return None
+    letters = [c for c in token.folded if c.isalpha()]
+    j, k = i - 1, len(letters) - 1
+    first = None
+    while j >= 0 and k >= 0 and i - j <= 12:
+        word = tokens[j]
+        if word.folded[:1] == letters[k]:
+            k -= 1
+            first = j
+        elif word.folded not in ORG_CONNECTORS and word.folded not in ARTICLES and word.folded not in _common_words():
+            return None
+        j -= 1
+    if k >= 0 or first is None or not tokens[first].is_capitalized:
+        return None
+    start, end = tokens[first].start, tokens[i - 1].end
+    for mention in mentions:  # the words name an organization already: the acronym is that one
+        if mention.kind == "org" and mention.start <= start < mention.end or \
+                mention.kind == "org" and start <= mention.start < end:
+            return mention.value, mention.is_new
+    value = _clean_name(text[start:end])
+    return value, True, Mention("org", value, text[start:end], start, end, is_new=True)
 
 
 def _surnames_of_discovered(tokens: list[_Token], covered: list[bool], mentions: list[Mention],

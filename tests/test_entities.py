@@ -270,3 +270,14 @@ def test_a_discovered_persons_surname_alone_is_that_person_in_the_same_article()
 def test_one_letter_capitals_make_acronyms_and_honorific_first_words_are_no_given_names():
     assert {"H&M", "AT&T"} <= set(extract_entities("I negozi H&M e la compagnia AT&T hanno chiuso.", "it").org)
     assert extract_entities("Le prigioni di Abu Ghraib e il quartiere di Sheikh Jarrah.", "it").person == ()
+
+
+def test_acronyms_the_article_shows_to_be_organizations():
+    defined = extract_entities("L'Associazione nazionale partigiani d'Italia (ANPI) protesta. Per l'ANPI è grave.", "it")
+    assert defined.org == ("Associazione nazionale partigiani d'Italia",)
+    assert [m.text for m in defined.mentions if m.kind == "org"].count("ANPI") == 2
+    assert extract_entities("Le syndicat SNUIPP manifeste. Le SNUIPP réclame.", "fr").org == ("SNUIPP",)
+    # Guards: letters that do not spell it, a shouting headline, codes and numerals.
+    assert extract_entities("Il decreto (DPCM) è stato firmato ieri sera.", "it").org == ()
+    assert extract_entities("LE SYNDICAT SNUIPP MANIFESTE CONTRE LA RÉFORME", "fr").org == ()
+    assert extract_entities("Le syndicat A320 et le parti XIV ont signé.", "fr").org == ()
