@@ -10,7 +10,8 @@ Run: python bench/evaluate_entities.py [--max-sentences N]
 2. Sentence-level NER gold (../shared/ner/*.conll, PER and ORG): a predicted
    person/organization mention is right when a gold PER/ORG span of the same
    sentence has the same (folded) text. This is strict: the extractor is
-   built for document facets, not for tagging every mention.
+   built for document facets, not for tagging every mention. Also per
+   pseudo-document (blocks of 10 consecutive sentences, distinct names).
 3. Speed: articles per second on the seed articles and on ../shared/corpora samples.
 """
 from __future__ import annotations
@@ -67,8 +68,8 @@ def read_conll(path: Path, limit: int):
     """Sentences as (text, {"PER": {folded spans}, "ORG": {...}})."""
     sentences, words, spans, current = [], [], {"PER": set(), "ORG": set()}, None
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines() + [""]:
-        if line.startswith("#"):
-            continue
+        if line.startswith("#") and "\t" not in line:
+            continue  # a comment ("#" itself is a token too, with its tag after a tab)
         if not line.strip():
             if current:
                 spans[current[0]].add(fold(" ".join(current[1])))
@@ -91,21 +92,41 @@ def read_conll(path: Path, limit: int):
     return sentences
 
 
-def ner_scores(path: Path, lang: str, limit: int) -> dict[str, tuple[float, float, int]]:
+def ner_scores(path: Path, lang: str, limit: int, block: int = 10) -> dict[str, dict[str, tuple[float, float, int]]]:
+    """Precision and recall of people and organizations, per sentence and per pseudo-document.
+
+    "mention": each sentence's distinct names. "document": the distinct names
+    of each block of ``block`` consecutive sentences (the files keep articles'
+    sentences in order), closer to what a facet shows: a name found once in
+    the block counts for all its mentions.
+    """
     kinds = {"PER": "person", "ORG": "org"}
-    counts = {label: [0, 0, 0, 0] for label in kinds}  # right predicted, predicted, found gold, gold
-    for text, gold in read_conll(path, limit):
+    counts = {level: {label: [0, 0, 0] for label in kinds} for level in ("mention", "document")}  # right, predicted, gold
+    block_predicted = {label: set() for label in kinds}
+    block_gold = {label: set() for label in kinds}
+    sentences = read_conll(path, limit)
+    for number, (text, gold) in enumerate(sentences, start=1):
         extraction = extract_entities(text, lang)
         for label, kind in kinds.items():
             predicted = {fold(" ".join(m.text.split())) for m in extraction.mentions if m.kind == kind}
-            counts[label][0] += len(predicted & gold[label])
-            counts[label][1] += len(predicted)
-            counts[label][2] += len(gold[label] & predicted)
-            counts[label][3] += len(gold[label])
+            _add(counts["mention"][label], predicted, gold[label])
+            block_predicted[label] |= predicted
+            block_gold[label] |= gold[label]
+        if number % block == 0 or number == len(sentences):
+            for label in kinds:
+                _add(counts["document"][label], block_predicted[label], block_gold[label])
+                block_predicted[label], block_gold[label] = set(), set()
     return {
-        label: (rp / p if p else 0.0, fg / g if g else 0.0, g)
-        for label, (rp, p, fg, g) in counts.items()
+        level: {label: (right / predicted if predicted else 0.0, right / gold_count if gold_count else 0.0, gold_count)
+                for label, (right, predicted, gold_count) in by_label.items()}
+        for level, by_label in counts.items()
     }
+
+
+def _add(count: list[int], predicted: set, gold: set) -> None:
+    count[0] += len(predicted & gold)
+    count[1] += len(predicted)
+    count[2] += len(gold)
 
 
 def speed(texts: list[tuple[str, str]]) -> float:
@@ -163,15 +184,16 @@ def main() -> None:
         for error in errors:
             print(f"           {error}")
 
-    print(f"\nNER gold, mentions (first {args.max_sentences} sentences per file; exact span text):")
+    print(f"\nNER gold (first {args.max_sentences} sentences per file; exact span text), per sentence "
+          "(mention) and per block of 10 sentences (document):")
     for lang, files in NER_SETS.items():
         for name in files:
             path = SHARED / "ner" / name
             if not path.exists():
                 continue
-            scores = ner_scores(path, lang, args.max_sentences)
-            cells = "  ".join(f"{label} P {p:.3f} R {r:.3f} (n={n})" for label, (p, r, n) in scores.items())
-            print(f"  {name:36} {cells}")
+            for level, scores in ner_scores(path, lang, args.max_sentences).items():
+                cells = "  ".join(f"{label} P {p:.3f} R {r:.3f} (n={n})" for label, (p, r, n) in scores.items())
+                print(f"  {name:36} {level:8} {cells}")
 
     print("\nOne story in three languages (bench/data/parallel-stories.json), mean Jaccard of the facets over "
           "language pairs:")
