@@ -524,8 +524,13 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
             first += 1
         first = _trim_run(tokens, first, last)
         run = tokens[first : last + 1]
-        if not run:
-            continue
+        if not run or _place_length(run, knowledge) == len(run):
+            continue  # "Reggio Emilia", "Upplands Väsby": a town, not a person
+        # A place before a name is what a title is of: "il sindaco di Leopoli Andrij Sadovyj".
+        skip = _place_length(run, knowledge)
+        if skip and first > 0 and tokens[first - 1].folded in OF_WORDS:
+            first += skip
+            run = tokens[first : last + 1]
         start, end = run[0].start, run[-1].end
         written = text[start:end]
         resolved = _resolve_variant(tuple(t.folded for t in run), knowledge, proposals, written)
@@ -540,6 +545,14 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
         elif kind == "person":  # "SHOIGU"-style capitals become "Shoigu" in the value
             name = " ".join(t.text.title() if t.is_all_caps and not _ROMAN.match(t.text) else t.text for t in run)
             yield Mention(kind, name, written, start, end, is_new=True)
+
+
+def _place_length(run: list[_Token], knowledge: KnowledgeBase) -> int:
+    """How many tokens at the start of ``run`` name a known place (0: none); the longest name wins."""
+    for length in range(min(len(run), 5), 0, -1):
+        if tuple(t.folded for t in run[:length]) in knowledge.places:
+            return length
+    return 0
 
 
 def _runs_of_names(tokens: list[_Token], covered: list[bool]):

@@ -32,6 +32,7 @@ DATA_DIR = Path(__file__).parent / "data"
 ENTITIES_FILE = "entities.txt"
 ENTITIES_GLOB = "entities-*.txt"  # more entity files, by theme: read after ENTITIES_FILE, as if one file
 COUNTRIES_FILE = "countries.json"
+PLACES_FILE = "places.txt"  # towns, regions, districts: names that are not people's ("Reggio Emilia")
 # CLDR languages whose country names are matched: those a Snowball stemmer
 # exists for, plus the big languages of other scripts.
 CLDR_LANGUAGES = (
@@ -87,6 +88,7 @@ class KnowledgeBase:
     fingerprint: str  # changes when any source changes: the index re-extracts then
     dropped_cldr_aliases: int = 0
     entities_by_value: dict[tuple[str, str], Entity] = field(default_factory=dict)
+    places: frozenset[tuple[str, ...]] = frozenset()  # folded tokens of place names: never a person
 
     def lookup(self, kind: Kind, text: str) -> Entity | None:
         """The entity a filter value names: its value, or any alias of it (``poutine``, ``nordkorea``)."""
@@ -202,10 +204,11 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     :raise KnowledgeError: for a malformed line or an alias two entities claim.
     """
     entity_paths = entity_files(data_dir)
-    countries_path = data_dir / COUNTRIES_FILE
+    countries_path, places_path = data_dir / COUNTRIES_FILE, data_dir / PLACES_FILE
     digest = hashlib.sha256()
-    for path in (*entity_paths, countries_path):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in (*entity_paths, countries_path, places_path):
+        if path.exists():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
     import babel
 
     digest.update(babel.__version__.encode())
@@ -214,6 +217,9 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     builder.source = str(countries_path)
     _read_countries(countries_path, builder)
     _read_cldr(builder, json.loads(countries_path.read_text(encoding="utf-8")))
+    if places_path.exists():
+        builder.source = str(places_path)
+        _read_places(places_path, builder)
     return builder.finish(digest.hexdigest()[:16])
 
 
@@ -236,6 +242,7 @@ class _Builder:
         self.given_names: set[str] = set()
         self.given_variants: dict[str, list[str]] = {}
         self.by_value: dict[tuple[str, str], Entity] = {}
+        self.places: set[tuple[str, ...]] = set()
 
     def add(self, entity: Entity, text: str, *, line: int = 0, is_short=False, is_combining=False,
             ambiguous=False, any_case=False, from_cldr=False, place: tuple[str, ...] = ()) -> None:
@@ -287,6 +294,7 @@ class _Builder:
             fingerprint=fingerprint,
             dropped_cldr_aliases=len(self.cldr_dropped),
             entities_by_value=dict(self.by_value),
+            places=frozenset(self.places),
         )
 
 
@@ -383,6 +391,17 @@ def _read_cldr(builder: _Builder, countries: dict) -> None:
             if len(name) < MIN_CLDR_NAME_CHARS or tokens_of(name) in excluded_names:
                 continue
             builder.add(_country(builder, code), name, from_cldr=True)
+
+
+def _read_places(path: Path, builder: _Builder) -> None:
+    """``XX | Name; Name; …`` lines: place names, which discovery must not take for people."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        code, separator, names = line.partition("|")
+        if not separator or len(code.strip()) != 2:
+            raise KnowledgeError(str(path), number, "expected: XX | place; place; …")
+        builder.places.update(tokens for tokens in map(tokens_of, _split(names)) if tokens)
 
 
 def _country(builder: _Builder, code: str) -> Entity:

@@ -281,3 +281,17 @@ def test_acronyms_the_article_shows_to_be_organizations():
     assert extract_entities("Il decreto (DPCM) è stato firmato ieri sera.", "it").org == ()
     assert extract_entities("LE SYNDICAT SNUIPP MANIFESTE CONTRE LA RÉFORME", "fr").org == ()
     assert extract_entities("Le syndicat A320 et le parti XIV ont signé.", "fr").org == ()
+
+
+def test_known_places_are_not_people_and_a_title_may_be_of_one(tmp_path):
+    folder = write_knowledge(tmp_path / "kb", "first | Andrij; Giovanni\n")
+    (folder / "places.txt").write_text("# test\nUA | Leopoli; Lviv\nIT | San Giovanni in Persiceto; Giovanni Verga\n",
+                                       encoding="utf-8")
+    knowledge = load_knowledge(folder)
+    found = extract_entities("Il sindaco di Leopoli Andrij Sadovyj è arrivato a San Giovanni in Persiceto "
+                             "e poi in via Roma, dove lo aspettava Giovanni Verga.", "it", knowledge)
+    assert found.person == ("Andrij Sadovyj",)  # "Giovanni Verga" is listed as a place here
+    bad = write_knowledge(tmp_path / "bad", "")
+    (bad / "places.txt").write_text("UA Leopoli\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="places.txt:1"):
+        load_knowledge(bad)
