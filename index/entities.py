@@ -630,7 +630,9 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         return "org"
     if len(run) == 1 and any(run[0].folded.endswith(suffix) and len(run[0].folded) >= len(suffix) + 3
                              for suffix in ORG_SUFFIXES):
-        return "org"  # "Skolmyndigheten"; "Myndigheten" alone is "the agency", a common noun
+        # "Skolmyndigheten"; "Myndigheten" alone is "the agency", a common noun, and so is a word
+        # the article also writes in lower case ("Regelverket …", "the regulations", at a sentence start).
+        return None if run[0].folded in lowercase_words else "org"
     if not 2 <= len(run) <= 4:
         return None
     if any(w in ORG_CONNECTORS and w not in NAME_PARTICLES for w in folded):

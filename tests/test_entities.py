@@ -295,3 +295,8 @@ def test_known_places_are_not_people_and_a_title_may_be_of_one(tmp_path):
     (bad / "places.txt").write_text("UA Leopoli\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match="places.txt:1"):
         load_knowledge(bad)
+
+
+def test_a_swedish_word_the_article_also_writes_in_lower_case_is_no_organization():
+    assert extract_entities("Regelverket är otydligt. Därför måste regelverket ändras.", "sv").org == ()
+    assert extract_entities("Det säger Fiskeriinspektionen i en rapport.", "sv").org == ("Fiskeriinspektionen",)
