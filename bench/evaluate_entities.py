@@ -29,6 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from index.analysis import fold  # noqa: E402
 from index.entities import extract_entities  # noqa: E402
 from index.knowledge import load_knowledge  # noqa: E402
+from index.train_tagger import HOLD_OUT_EVERY, TRAINING_SETS  # noqa: E402
+
+TAGGER_TRAINING_FILES = {data.file for data in TRAINING_SETS}
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -64,9 +67,13 @@ def seed_scores(corpus: Path, gold_path: Path) -> dict[str, tuple[float, float, 
     }
 
 
-def read_conll(path: Path, limit: int):
-    """Sentences as (text, {"PER": {folded spans}, "ORG": {...}})."""
+def read_conll(path: Path, limit: int, held_out_only: bool = False):
+    """Sentences as (text, {"PER": {folded spans}, "ORG": {...}}).
+
+    ``held_out_only``: only the sentences the tagger's training held out (every 5th), for the files it trained on.
+    """
     sentences, words, spans, current = [], [], {"PER": set(), "ORG": set()}, None
+    number = -1  # of the sentence in the file, as index/train_tagger.py counts them
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines() + [""]:
         if line.startswith("#") and "\t" not in line:
             continue  # a comment ("#" itself is a token too, with its tag after a tab)
@@ -74,7 +81,9 @@ def read_conll(path: Path, limit: int):
             if current:
                 spans[current[0]].add(fold(" ".join(current[1])))
             if words:
-                sentences.append((" ".join(words), spans))
+                number += 1
+                if not held_out_only or number % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1:
+                    sentences.append((" ".join(words), spans))
                 if len(sentences) >= limit:
                     break
             words, spans, current = [], {"PER": set(), "ORG": set()}, None
@@ -92,7 +101,8 @@ def read_conll(path: Path, limit: int):
     return sentences
 
 
-def ner_scores(path: Path, lang: str, limit: int, block: int = 10) -> dict[str, dict[str, tuple[float, float, int]]]:
+def ner_scores(path: Path, lang: str, limit: int, block: int = 10,
+               use_tagger: bool = True) -> dict[str, dict[str, tuple[float, float, int]]]:
     """Precision and recall of people and organizations, per sentence and per pseudo-document.
 
     "mention": each sentence's distinct names. "document": the distinct names
@@ -104,9 +114,9 @@ def ner_scores(path: Path, lang: str, limit: int, block: int = 10) -> dict[str, 
     counts = {level: {label: [0, 0, 0] for label in kinds} for level in ("mention", "document")}  # right, predicted, gold
     block_predicted = {label: set() for label in kinds}
     block_gold = {label: set() for label in kinds}
-    sentences = read_conll(path, limit)
+    sentences = read_conll(path, limit, held_out_only=path.name in TAGGER_TRAINING_FILES)
     for number, (text, gold) in enumerate(sentences, start=1):
-        extraction = extract_entities(text, lang)
+        extraction = extract_entities(text, lang, use_tagger=use_tagger)
         for label, kind in kinds.items():
             predicted = {fold(" ".join(m.text.split())) for m in extraction.mentions if m.kind == kind}
             _add(counts["mention"][label], predicted, gold[label])
@@ -185,15 +195,20 @@ def main() -> None:
             print(f"           {error}")
 
     print(f"\nNER gold (first {args.max_sentences} sentences per file; exact span text), per sentence "
-          "(mention) and per block of 10 sentences (document):")
+          "(mention), per block of 10 sentences (document), and per sentence without the tagger; for the files "
+          "the tagger trained on, only the sentences it held out:")
     for lang, files in NER_SETS.items():
         for name in files:
             path = SHARED / "ner" / name
             if not path.exists():
                 continue
-            for level, scores in ner_scores(path, lang, args.max_sentences).items():
+            if name in TAGGER_TRAINING_FILES:
+                name += " (held out)"
+            rows = ner_scores(path, lang, args.max_sentences)
+            rows["no tagger"] = ner_scores(path, lang, args.max_sentences, use_tagger=False)["mention"]
+            for level, scores in rows.items():
                 cells = "  ".join(f"{label} P {p:.3f} R {r:.3f} (n={n})" for label, (p, r, n) in scores.items())
-                print(f"  {name:36} {level:8} {cells}")
+                print(f"  {name:47} {level:9} {cells}")
 
     print("\nOne story in three languages (bench/data/parallel-stories.json), mean Jaccard of the facets over "
           "language pairs:")

@@ -32,6 +32,7 @@ DATA_DIR = Path(__file__).parent / "data"
 ENTITIES_FILE = "entities.txt"
 ENTITIES_GLOB = "entities-*.txt"  # more entity files, by theme: read after ENTITIES_FILE, as if one file
 COUNTRIES_FILE = "countries.json"
+TAGGER_MODEL_FILE = "tagger.crfsuite"  # index/tagger.py
 PLACES_FILE = "places.txt"  # towns, regions, districts: names that are not people's ("Reggio Emilia")
 # CLDR languages whose country names are matched: those a Snowball stemmer
 # exists for, plus the big languages of other scripts.
@@ -206,7 +207,8 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     entity_paths = entity_files(data_dir)
     countries_path, places_path = data_dir / COUNTRIES_FILE, data_dir / PLACES_FILE
     digest = hashlib.sha256()
-    for path in (*entity_paths, countries_path, places_path):
+    # The tagger's model is a source of entities too: a new model must re-extract every article.
+    for path in (*entity_paths, countries_path, places_path, data_dir / TAGGER_MODEL_FILE):
         if path.exists():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     import babel

@@ -300,3 +300,23 @@ def test_known_places_are_not_people_and_a_title_may_be_of_one(tmp_path):
 def test_a_swedish_word_the_article_also_writes_in_lower_case_is_no_organization():
     assert extract_entities("Regelverket är otydligt. Därför måste regelverket ändras.", "sv").org == ()
     assert extract_entities("Det säger Fiskeriinspektionen i en rapport.", "sv").org == ("Fiskeriinspektionen",)
+
+
+@pytest.mark.parametrize("lang, text, name", [
+    ("it", "La decisione è arrivata ieri da Giacomino Mambrelli, titolare della ditta. Mambrelli ha spiegato "
+           "che non ci sono alternative.", "Giacomino Mambrelli"),
+    ("fr", "La décision est venue hier de Gontran Pellevoisin, patron de la société. Pellevoisin explique "
+           "qu'il n'y a pas d'autre solution.", "Gontran Pellevoisin"),
+])
+def test_the_tagger_adds_a_person_the_rules_miss_when_the_article_names_them_again(lang, text, name):
+    assert extract_entities(text, lang, use_tagger=False).person == ()  # no title, no known given name
+    assert extract_entities(text, lang).person == (name,)
+    # Without a second sign (the surname alone again), the tagger's guess is not taken.
+    first_sentence = text.split(". ")[0] + "."
+    assert extract_entities(first_sentence, lang).person == ()
+
+
+def test_the_tagger_does_not_make_people_of_places_products_or_squares():
+    text = ("Siamo passati per Lama Mocogno, poi per Sesto San Giovanni e infine per Gustav Adolfs Torg. "
+            "Mocogno è lontana, Giovanni pure, Torg anche.")
+    assert extract_entities(text, "it").person == ()
