@@ -61,12 +61,31 @@ def reader_state(reader) -> str:
     return f"{reader.generation()}:{reader.doc_count_all()}:{reader.doc_count()}"
 
 
+def column_values(reader, field: str, default=""):
+    """Every document's value of a column, as a list, segment by segment.
+
+    Whoosh's multi-segment column reader leaves out the segments that have no
+    file for the column (an update whose articles name nobody writes no
+    ``person`` column), so its document offsets shift and it returns another
+    document's value, or fails when no segment has one: here such a segment
+    gives ``default`` for each of its documents.
+    """
+    values = []
+    for leaf, _ in reader.leaf_readers():
+        if leaf.has_column(field):
+            column = leaf.column_reader(field)
+            values.extend(column[docnum] for docnum in range(leaf.doc_count_all()))
+        else:
+            values.extend([default] * leaf.doc_count_all())
+    return values
+
+
 def build_table(reader, name: str) -> FacetTable:
     size = reader.doc_count_all()
     ids: dict[str, int] = {}
     docs, value_ids = [], []
     if name in ENTITY_FACETS:
-        column = reader.column_reader(facet_column(name))
+        column = column_values(reader, facet_column(name), default=b"")
         for docnum in range(size):
             packed = column[docnum]
             if packed:
@@ -74,7 +93,7 @@ def build_table(reader, name: str) -> FacetTable:
                     docs.append(docnum)
                     value_ids.append(ids.setdefault(value.decode("utf-8"), len(ids)))
     else:
-        column = reader.column_reader(DATE if name == YEAR else LANG)
+        column = column_values(reader, DATE if name == YEAR else LANG)
         for docnum in range(size):
             value = column[docnum]
             value = value[:4] if name == YEAR else value
@@ -103,7 +122,7 @@ def value_counts(table: FacetTable) -> Counter:
 def build_date_order(reader) -> np.ndarray:
     """Every document number, newest first; undated documents last; equal dates in id order."""
     size = reader.doc_count_all()
-    dates, ids = reader.column_reader(DATE), reader.column_reader(ID)
+    dates, ids = column_values(reader, DATE), column_values(reader, ID)
     keys = sorted(range(size), key=lambda docnum: natural_key(ids[docnum] or ""))
     keys.sort(key=lambda docnum: dates[docnum] or "", reverse=True)  # stable: ids stay in order; "" sorts last
     return np.array(keys, dtype=np.int32)

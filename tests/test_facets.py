@@ -131,3 +131,17 @@ def test_a_capital_finds_that_city_in_every_language_not_every_article_about_its
     marked = "".join(f.text for f in city.hits[1].snippet if f.is_match)
     assert "Stockholm" in marked  # the other language's name is what is marked
     engine.close()
+
+
+def test_facets_hold_when_an_update_adds_articles_that_name_nobody(tmp_path):
+    corpus = write_corpus(tmp_path / "c", {"a.txt": "Titolo\nIl ministro Sergei Lavrov ha parlato a lungo."})
+    build_index(corpus, tmp_path / "ix")
+    write_corpus(corpus, {"b.txt": "Pioggia\nOggi piove molto e fa freddo in pianura."})
+    build_index(corpus, tmp_path / "ix")  # a segment without any person column
+    write_corpus(corpus, {"c.txt": "Titolo\nIl ministro Wang Yi ha risposto subito."})
+    build_index(corpus, tmp_path / "ix")
+    with open_engine(tmp_path / "ix") as engine:
+        assert counts(engine.search(""), "person") == {"Sergei Lavrov": 1, "Wang Yi": 1}
+        assert ids(engine.search("", filters={"person": ["Wang Yi"]})) == ["c.txt"]
+        assert counts(engine.search("pioggia"), "person") == {}
+    assert build_index(corpus, tmp_path / "plain", with_entities=False).documents_indexed == 3
