@@ -112,6 +112,7 @@ CONJUNCTIONS = frozenset("e ed et och and y und".split())
 SENTENCE_BREAKS = frozenset('.!?…:;«»"“”„\n\r—–([')
 HYPHENS = frozenset("-‐‑")
 MAX_NAME_TOKENS = 6
+SENTENCE_REACH = 600  # characters: how far from a name the tagger reads its sentence
 
 
 @dataclass(frozen=True)
@@ -326,9 +327,12 @@ def _tag_where_needed(text, lang, tokens, covered, knowledge: KnowledgeBase, alo
     for first, last in _capitalized_runs(tokens, covered):
         if last == first or not (tokens[first].folded in knowledge.given_names or tokens[last].folded in alone):
             continue
-        start = max(text.rfind(mark, 0, tokens[first].start) for mark in (". ", "\n", "! ", "? "))
-        ends = [i for i in (text.find(mark, tokens[last].end) for mark in (". ", "\n", "! ", "? ")) if i >= 0]
-        start, end = start + 1, min(ends, default=len(text))
+        # The sentence around the name, at most SENTENCE_REACH characters each way (a text without
+        # full stops must not make each name rescan the whole article).
+        low, high = max(0, tokens[first].start - SENTENCE_REACH), tokens[last].end + SENTENCE_REACH
+        start = max(text.rfind(mark, low, tokens[first].start) for mark in (". ", "\n", "! ", "? "))
+        ends = [i for i in (text.find(mark, tokens[last].end, high) for mark in (". ", "\n", "! ", "? ")) if i >= 0]
+        start, end = (start + 1 if start >= 0 else low), min(ends, default=min(high, len(text)))
         if ranges and start <= ranges[-1][1]:
             ranges[-1][1] = max(ranges[-1][1], end)
         else:
@@ -526,14 +530,18 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str):
     if not places:
         return matches, []
     covered = [False] * len(tokens)
+    place_ids = {id(m) for m in places}  # by identity: list membership would compare every pair
     for match in matches:
-        if match not in places:
+        if id(match) not in place_ids:
             for i in range(match.first, match.last + 1):
                 covered[i] = True
     dropped, found = set(), []
+    places.sort(key=lambda m: m.first)
+    place_starts = [m.first for m in places]  # places inside a run by bisection: linear in the article's length
     for first, last in _capitalized_runs(tokens, covered):
         first = _trim_run(tokens, first, last)
-        inside = [m for m in places if first <= m.first and m.last <= last]
+        nearby = places[bisect.bisect_left(place_starts, first) : bisect.bisect_right(place_starts, last)]
+        inside = [m for m in nearby if m.last <= last]
         outside = [t for i, t in enumerate(tokens[first : last + 1], start=first)
                    if not any(m.first <= i <= m.last for m in inside)]
         if inside and _has_org_word(outside):
