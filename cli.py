@@ -127,16 +127,22 @@ def search(query, as_json, limit, offset, langs, people, countries, orgs, litera
 
 @main.command("index")
 @click.option("--rebuild", is_flag=True, help="Start afresh instead of updating what changed.")
+@click.option("--force", is_flag=True,
+              help="Go ahead even if it deletes much of the index (another corpus folder, most files gone).")
 @corpus_option
 @index_option
-def index_command(rebuild, corpus_dir, index_dir) -> None:
+def index_command(rebuild, force, corpus_dir, index_dir) -> None:
     """Bring the index up to date with the corpus.
 
     New files are added, changed ones re-indexed and deleted ones removed
     (recognised by the hash of their content). Unreadable files are skipped
     with a warning. Interrupting leaves the previous index intact.
+
+    The index remembers its corpus folder: updating it from another one, or
+    an update that would delete more than 100 articles or 10% of them, stops
+    and says so unless --force is given.
     """
-    report = _build(corpus_dir, index_dir, rebuild=rebuild)
+    report = _build(corpus_dir, index_dir, rebuild=rebuild, force=force)
     click.echo(_describe_report(report, index_dir))
 
 
@@ -242,7 +248,7 @@ def _open_or_build(corpus_dir: Path, index_dir: Path):
         return open_engine(index_dir)
 
 
-def _build(corpus_dir: Path, index_dir: Path, *, rebuild: bool):
+def _build(corpus_dir: Path, index_dir: Path, *, rebuild: bool, force: bool = False):
     from index import build_index
 
     bar = None
@@ -259,7 +265,7 @@ def _build(corpus_dir: Path, index_dir: Path, *, rebuild: bool):
 
     try:
         with _translated_errors():
-            return build_index(corpus_dir, index_dir, rebuild=rebuild, progress=progress, warn=warn)
+            return build_index(corpus_dir, index_dir, rebuild=rebuild, progress=progress, warn=warn, force=force)
     except KeyboardInterrupt:
         click.echo("\ninterrupted: the index is as it was before this run", err=True)
         sys.exit(130)

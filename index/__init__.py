@@ -4,7 +4,8 @@ The rest of the project uses only what is exported here.
 """
 from index.analysis import analyzer_for, exact_analyzer, fold, has_stemmer, stem_variants, stemmer_for, stop_words
 from index.analysis import words as text_words
-from index.errors import CorpusNotFound, CorpusSearchError, IndexBusy, IndexNotFound, IndexOutdated
+from index.errors import (CorpusNotFound, CorpusSearchError, IndexBusy, IndexNotFound, IndexOutdated,
+                          WouldLoseDocuments)
 from index.knowledge import (KnowledgeBase, KnowledgeError, QueryKnowledge, country_name, language_name,
                              load_knowledge, load_query_knowledge, load_snapshot)
 from index.store import current_generation, current_name
@@ -14,7 +15,7 @@ __all__ = [
     "IndexReport", "KnowledgeBase", "KnowledgeError", "QueryKnowledge", "load_query_knowledge", "Mention", "Skipped", "analyzer_for", "build_index",
     "country_name", "current_generation", "current_name", "edit_distance", "exact_analyzer", "extract_entities",
     "fold", "has_stemmer", "language_name", "load_knowledge", "load_snapshot", "stem_variants", "stemmer_for",
-    "stop_words", "text_words",
+    "stop_words", "text_words", "WouldLoseDocuments",
 ]
 
 

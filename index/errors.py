@@ -37,3 +37,12 @@ class IndexBusy(CorpusSearchError):
         super().__init__(
             f"another indexer is writing to {path!r} (waited {waited_s:g} s). Try again when it has finished."
         )
+
+
+class WouldLoseDocuments(CorpusSearchError):
+    """An update that would delete much of what the index holds: done only when asked with force."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(f"not touching the index at {path!r}: {reason}. "
+                         "To do it anyway, run again with --force (force=True from Python).")

@@ -56,6 +56,28 @@ def current_generation(index_dir: Path) -> Generation:
     return Generation(index_dir / name, meta)
 
 
+def latest_generation(index_dir: Path) -> tuple[Generation | None, bool]:
+    """(the generation the index holds, whether ``CURRENT`` names it), whatever its version.
+
+    When ``CURRENT`` is missing, emptied or names nothing readable, the newest
+    generation folder with its metadata: what a rebuild would throw away.
+    """
+    name = current_name(index_dir) or ""
+    candidates = [index_dir / name] if name.startswith(GENERATION_PREFIX) and "/" not in name else []
+    try:
+        candidates += sorted((p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith(GENERATION_PREFIX)),
+                             key=lambda p: p.name, reverse=True)
+    except OSError:
+        pass
+    for number, path in enumerate(candidates):
+        try:
+            meta = json.loads((path / META).read_text())
+        except (OSError, ValueError):
+            continue
+        return Generation(path, meta), number == 0 and path.name == name
+    return None, False
+
+
 def current_name(index_dir: Path) -> str | None:
     """The name in ``CURRENT`` (cheap: readers call it to notice a rebuild)."""
     try:

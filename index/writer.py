@@ -30,7 +30,7 @@ from index.mapped import MappedStorage
 from index.merging import MERGED_KINDS, NO_MERGES, Merges, find_merges, has_merges, save_merges
 from index.knowledge import load_knowledge, save_query_snapshot, save_snapshot
 from index.prepare import PARALLEL_MIN_BYTES, prepared
-from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated
+from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated, WouldLoseDocuments
 from index.reader import CorpusFile, Skipped, read_file, scan_corpus
 from index.spelling import build_spelling, has_spelling
 
@@ -73,15 +73,25 @@ def build_index(
     warn: Callable[[Skipped], None] | None = None,
     lock_wait_s: float = LOCK_WAIT_S,
     with_entities: bool = True,
+    force: bool = False,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with ``corpus_dir``.
 
-    :raise CorpusNotFound: if ``corpus_dir`` is not a folder.
+    The index remembers its corpus folder. Unless ``force``, it refuses (with
+    `WouldLoseDocuments`) to be updated from another folder, to lose more
+    than a small share of its documents (over 100, or over 10% past the
+    first 10), or to be rebuilt when its ``CURRENT`` pointer is damaged: each
+    of these is usually a mistyped or forgotten ``--corpus``, and would
+    delete what the index holds.
+
+    :raise CorpusNotFound: if ``corpus_dir`` is not a folder (or is empty text).
     ``with_entities=False`` skips entity extraction (no people, countries or
     organizations facets): for measuring what extraction costs.
 
     :raise IndexBusy: if another writer holds the index for longer than ``lock_wait_s``.
     """
+    if not str(corpus_dir).strip():
+        raise CorpusNotFound(str(corpus_dir))  # Path("") is the working directory: never meant
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
         raise CorpusNotFound(str(corpus_dir))
@@ -95,6 +105,8 @@ def build_index(
 
     with store.write_lock(index_dir, lock_wait_s):
         files = scan_corpus(corpus_dir, skip)
+        if not force:
+            _refuse_losses(index_dir, corpus_dir, files)
         generation = None if rebuild else _usable_generation(index_dir, with_entities)
         if generation is None:
             _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities)
@@ -102,6 +114,38 @@ def build_index(
             _update(generation, files, report, skip, progress, lock_wait_s, with_entities)
     report.took_s = time.monotonic() - started
     return report
+
+
+LOSS_MAX_DOCUMENTS = 100  # an update may delete this many documents without --force …
+LOSS_MAX_SHARE = 0.10  # … or this share of the index, past LOSS_FREE_DOCUMENTS
+LOSS_FREE_DOCUMENTS = 10
+
+
+def _refuse_losses(index_dir: Path, corpus_dir: Path, files: list[CorpusFile]) -> None:
+    """Raise `WouldLoseDocuments` if bringing the index to ``files`` would delete much of what it holds."""
+    previous, is_current = store.latest_generation(index_dir)
+    if previous is None:
+        return  # nothing to lose
+    recorded = previous.meta.get("corpus")
+    if not is_current:
+        raise WouldLoseDocuments(str(index_dir), f"its {store.CURRENT} file does not name a readable generation "
+                                 f"(the last one is {previous.path.name}, from {recorded!r}); rebuilding would "
+                                 "replace it")
+    if recorded and Path(recorded) != corpus_dir.resolve():
+        raise WouldLoseDocuments(str(index_dir), f"it was built from {recorded!r}, not {str(corpus_dir.resolve())!r}; "
+                                 f"pass --corpus {recorded} to update it, or --force to replace its articles")
+    try:
+        indexed = _indexed_files(previous.path)
+        on_disk = {file.path for file in files}
+        with _mapped_reader(previous.path) as reader:
+            total = reader.doc_count()
+            lost = sum(reader.doc_frequency(f.PATH, path) for path in indexed if path not in on_disk)
+    except Exception:  # an index this version cannot read: nothing to count, the rebuild is asked for
+        return
+    if lost > LOSS_MAX_DOCUMENTS or (lost > LOSS_FREE_DOCUMENTS and lost > LOSS_MAX_SHARE * total):
+        gone = sum(1 for path in indexed if path not in on_disk)
+        raise WouldLoseDocuments(str(index_dir), f"{gone} of its corpus files are gone from {str(corpus_dir)!r}, "
+                                 f"and with them {lost:,} of its {total:,} articles")
 
 
 def _usable_generation(index_dir: Path, with_entities: bool) -> store.Generation | None:

@@ -1,0 +1,76 @@
+"""No valid command, typo or slip deletes what the index holds: the corpus guard (issue 11)."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import write_corpus
+from index import CorpusNotFound, WouldLoseDocuments, build_index
+from search import open_engine
+
+
+def corpus_of(folder, count: int, word: str = "mare"):
+    return write_corpus(folder, {f"{word}-{i:03}.txt": f"Articolo {i}\nOggi il {word} è calmo, numero {i}."
+                                 for i in range(count)})
+
+
+def documents(index_dir) -> int:
+    with open_engine(index_dir) as engine:
+        return engine.document_count()
+
+
+def test_updating_from_another_corpus_folder_is_refused_unless_forced(tmp_path, run_cli):
+    first, second = corpus_of(tmp_path / "c1", 30), corpus_of(tmp_path / "c2", 3, "monte")
+    index_dir = tmp_path / "index"
+    build_index(first, index_dir)
+    code, out, err = run_cli("index", "--corpus", str(second), "--index", str(index_dir))
+    assert code != 0 and "was built from" in err and "--force" in err and len(err.strip().splitlines()) == 1
+    assert documents(index_dir) == 30  # nothing touched
+    with pytest.raises(WouldLoseDocuments):
+        build_index(second, index_dir)
+    code, _, err = run_cli("index", "--corpus", str(second), "--index", str(index_dir), "--force")
+    assert code == 0, err
+    assert documents(index_dir) == 3
+
+
+def test_an_update_that_would_delete_most_articles_is_refused(tmp_path):
+    corpus, index_dir = corpus_of(tmp_path / "c", 30), tmp_path / "index"
+    build_index(corpus, index_dir)
+    for path in sorted(corpus.iterdir())[:25]:
+        path.unlink()
+    with pytest.raises(WouldLoseDocuments, match="25 of its corpus files are gone.*25 of its 30 articles"):
+        build_index(corpus, index_dir)
+    assert documents(index_dir) == 30
+    for path in sorted(corpus.iterdir()):
+        path.unlink()  # an emptied corpus folder: the same
+    with pytest.raises(WouldLoseDocuments):
+        build_index(corpus, index_dir, rebuild=True)
+    assert build_index(corpus, index_dir, force=True).removed_files == 30
+    assert documents(index_dir) == 0
+
+
+def test_a_few_deleted_files_are_an_ordinary_update(tmp_path):
+    corpus, index_dir = corpus_of(tmp_path / "c", 30), tmp_path / "index"
+    build_index(corpus, index_dir)
+    for path in sorted(corpus.iterdir())[:3]:
+        path.unlink()
+    assert build_index(corpus, index_dir).removed_files == 3
+
+
+def test_an_empty_corpus_path_is_an_error_not_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CorpusNotFound):
+        build_index("", tmp_path / "index")
+    assert not (tmp_path / "index").exists()
+
+
+def test_a_search_never_rebuilds_over_a_damaged_current_pointer(tmp_path, run_cli):
+    corpus, index_dir = corpus_of(tmp_path / "c", 30), tmp_path / "index"
+    build_index(corpus, index_dir)
+    generation = (index_dir / "CURRENT").read_text().strip()
+    (index_dir / "CURRENT").write_text("")
+    small = corpus_of(tmp_path / "other", 5, "lago")
+    code, _, err = run_cli("mare", "--corpus", str(small), "--index", str(index_dir))
+    assert code != 0 and "CURRENT" in err and len(err.strip().splitlines()) <= 2
+    assert (index_dir / generation).is_dir()  # the old generation is still there
+    (index_dir / "CURRENT").write_text(generation + "\n")
+    assert documents(index_dir) == 30
