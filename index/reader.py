@@ -19,6 +19,7 @@ import codecs
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -81,18 +82,39 @@ def scan_corpus(corpus_dir: Path, warn: Warn) -> list[CorpusFile]:
     (a symlink loop cannot trap the walk); unsupported extensions are ignored.
     """
     files = []
+    inside = corpus_dir.resolve()
     for root, dirnames, filenames in os.walk(corpus_dir, onerror=lambda e: warn(_os_skip(corpus_dir, e))):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and (Path(root) / d).resolve() not in PSEUDO_FILESYSTEMS)
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(SUPPORTED_SUFFIXES):
                 continue
             abs_path = Path(root) / name
             rel = abs_path.relative_to(corpus_dir).as_posix()
             try:
+                problem = _not_a_corpus_file(abs_path, inside)
+                if problem:
+                    warn(Skipped(rel, problem))
+                    continue
                 files.append(CorpusFile(rel, abs_path, hash_file(abs_path)))
             except OSError as e:
                 warn(Skipped(rel, f"cannot read ({e.strerror or e})"))
     return files
+
+
+# Trees of the kernel's files, which never end or never hold articles (a corpus linked to "/").
+PSEUDO_FILESYSTEMS = frozenset(Path(p) for p in ("/proc", "/sys", "/dev", "/run"))
+
+
+def _not_a_corpus_file(path: Path, corpus: Path) -> str | None:
+    """Why ``path`` is not read: a FIFO, device or socket (reading it may never end), or a link out of the corpus."""
+    if path.is_symlink():
+        target = path.resolve()
+        if target != corpus and corpus not in target.parents:
+            return f"a link to {str(target)!r}, outside the corpus folder"
+    if not stat.S_ISREG(path.stat().st_mode):
+        return "not a regular file (a pipe, device or socket)"
+    return None
 
 
 def hash_file(path: Path) -> str:

@@ -74,3 +74,29 @@ def test_a_search_never_rebuilds_over_a_damaged_current_pointer(tmp_path, run_cl
     assert (index_dir / generation).is_dir()  # the old generation is still there
     (index_dir / "CURRENT").write_text(generation + "\n")
     assert documents(index_dir) == 30
+
+
+def test_pipes_devices_and_links_out_of_the_corpus_are_skipped_in_bounded_time(tmp_path):
+    import os
+    import threading
+
+    corpus = corpus_of(tmp_path / "c", 2)
+    os.mkfifo(corpus / "pipe.txt")
+    (corpus / "zero.jsonl").symlink_to("/dev/zero")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Segreto\nQuesto file non fa parte del corpus.")
+    (corpus / "secret.txt").symlink_to(outside)
+    (corpus / "inside.txt").symlink_to(corpus / "mare-000.txt")  # a link inside the corpus is fine
+    done, skipped = [], []
+
+    def run():
+        done.append(build_index(corpus, tmp_path / "index", warn=skipped.append))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert done, "indexing hung on a pipe or a device"
+    assert done[0].documents_indexed == 3
+    reasons = {item.path: item.reason for item in skipped}
+    assert "regular file" in reasons["pipe.txt"] and "outside the corpus" in reasons["zero.jsonl"]
+    assert "outside the corpus" in reasons["secret.txt"]
