@@ -91,6 +91,9 @@ def scan_corpus(corpus_dir: Path, warn: Warn) -> list[CorpusFile]:
                 continue
             abs_path = Path(root) / name
             rel = abs_path.relative_to(corpus_dir).as_posix()
+            if not _is_valid_unicode(rel):
+                warn(Skipped(rel.encode("utf-8", "replace").decode("utf-8"), "the file name is not valid UTF-8"))
+                continue
             try:
                 problem = _not_a_corpus_file(abs_path, inside)
                 if problem:
@@ -115,6 +118,15 @@ def _not_a_corpus_file(path: Path, corpus: Path) -> str | None:
     if not stat.S_ISREG(path.stat().st_mode):
         return "not a regular file (a pipe, device or socket)"
     return None
+
+
+def _is_valid_unicode(text: str) -> bool:
+    """False for text with lone surrogates (from a JSON escape or an undecodable file name): it cannot be stored."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def hash_file(path: Path) -> str:
@@ -247,8 +259,14 @@ def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
             except ValueError as e:
                 warn(Skipped(rel, f"malformed JSON ({e})", number))
                 continue
+            except RecursionError:
+                warn(Skipped(rel, "JSON nested too deep", number))
+                continue
             if not isinstance(record, dict):
                 warn(Skipped(rel, "not a JSON object", number))
+                continue
+            if not _is_valid_unicode(line if "\\u" not in line else json.dumps(record, ensure_ascii=False)):
+                warn(Skipped(rel, "invalid Unicode (a lone surrogate such as \\ud800)", number))
                 continue
             text = record.get("text")
             if not isinstance(text, str) or not text.strip():

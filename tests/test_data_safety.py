@@ -100,3 +100,24 @@ def test_pipes_devices_and_links_out_of_the_corpus_are_skipped_in_bounded_time(t
     reasons = {item.path: item.reason for item in skipped}
     assert "regular file" in reasons["pipe.txt"] and "outside the corpus" in reasons["zero.jsonl"]
     assert "outside the corpus" in reasons["secret.txt"]
+
+
+def test_bad_records_and_names_are_one_skipped_document_each(tmp_path):
+    import os
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(
+        '{"id": "x1", "title": "Ciao", "text": "x \\ud800 testo"}\n'
+        '{"id": "x2", "title": "Buono", "text": "testo buono qui"}\n'
+        + "[" * 2000 + "]" * 2000 + "\n"
+        + '{"id": "x3", "title": "Emoji \\ud83d\\ude00", "text": "testo ok"}\n', encoding="utf-8")
+    with open(os.path.join(os.fsencode(corpus), b"caf\xe9.txt"), "wb") as f:
+        f.write(b"Titolo\nTesto normale del file.")
+    skipped = []
+    report = build_index(corpus, tmp_path / "index", warn=skipped.append)
+    assert report.documents_indexed == 2  # x2 and x3 (a surrogate pair is a valid emoji)
+    assert sorted((s.line, s.reason.split(" (")[0]) for s in skipped if s.line) == [
+        (1, "invalid Unicode"), (3, "JSON nested too deep")]
+    assert any("not valid UTF-8" in s.reason for s in skipped)
+    assert build_index(corpus, tmp_path / "index").changed is False  # and the next run is no different
