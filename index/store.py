@@ -115,6 +115,25 @@ def publish(index_dir: Path, generation: Generation) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
+def remove_abandoned(index_dir: Path) -> list[str]:
+    """Remove generations a killed indexer left half-built; return their names. Call with the write lock held.
+
+    They are the folders newer than the current one: a finished build is
+    published as current at once, and only a writer (holding the lock) makes
+    new ones. Older folders are left alone (the previous generation serves
+    searches still running on it).
+    """
+    current = current_name(index_dir) or ""
+    if not current.startswith(GENERATION_PREFIX):
+        return []  # no trustworthy reference point: touch nothing
+    removed = []
+    for child in index_dir.iterdir():
+        if child.is_dir() and child.name.startswith(GENERATION_PREFIX) and child.name > current:
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child.name)
+    return removed
+
+
 def discard(generation: Generation) -> None:
     shutil.rmtree(generation.path, ignore_errors=True)
 

@@ -29,7 +29,7 @@ from index.facetstore import build_tables, save_store, store_is_current, value_c
 from index.mapped import MappedStorage
 from index.merging import MERGED_KINDS, NO_MERGES, Merges, find_merges, has_merges, save_merges
 from index.knowledge import load_knowledge, save_query_snapshot, save_snapshot
-from index.prepare import PARALLEL_MIN_BYTES, prepared
+from index.prepare import PARALLEL_MIN_BYTES, bind_worker_processes, prepared
 from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated, WouldLoseDocuments
 from index.reader import CorpusFile, Skipped, read_file, scan_corpus
 from index.spelling import build_spelling, has_spelling
@@ -103,7 +103,9 @@ def build_index(
         if warn:
             warn(item)
 
+    bind_worker_processes()
     with store.write_lock(index_dir, lock_wait_s):
+        store.remove_abandoned(index_dir)  # a killed run's half-built generation
         files = scan_corpus(corpus_dir, skip)
         if not force:
             _refuse_losses(index_dir, corpus_dir, files)

@@ -1,6 +1,13 @@
 """No valid command, typo or slip deletes what the index holds: the corpus guard (issue 11)."""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from conftest import write_corpus
@@ -121,3 +128,51 @@ def test_bad_records_and_names_are_one_skipped_document_each(tmp_path):
         (1, "invalid Unicode"), (3, "JSON nested too deep")]
     assert any("not valid UTF-8" in s.reason for s in skipped)
     assert build_index(corpus, tmp_path / "index").changed is False  # and the next run is no different
+
+
+def test_a_killed_runs_half_built_generation_is_removed_by_the_next_run(tmp_path):
+    corpus, index_dir = corpus_of(tmp_path / "c", 3), tmp_path / "index"
+    build_index(corpus, index_dir)
+    current = (index_dir / "CURRENT").read_text().strip()
+    abandoned = index_dir / "gen-99999999-000000-abcdef"  # newer than any real one
+    abandoned.mkdir()
+    (abandoned / "half-written.seg").write_bytes(b"\0" * 1000)
+    build_index(corpus, index_dir)
+    assert not abandoned.exists() and (index_dir / current).is_dir()
+
+
+def _process_state(pid: int) -> tuple[str, int] | None:
+    """(state letter, parent pid) of a process, from /proc; None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
+
+
+def test_a_killed_indexer_takes_its_worker_processes_with_it(tmp_path):
+    source = sorted((Path(__file__).resolve().parents[2] / "shared" / "corpora").glob("*.jsonl"))[0]
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    with open(source, encoding="utf-8") as f, open(corpus / "big.jsonl", "w", encoding="utf-8") as out:
+        for line, _ in zip(f, range(4000)):
+            out.write(line)  # several MB: prepared by a pool of worker processes
+    indexer = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from index import build_index; build_index(sys.argv[1], sys.argv[2])",
+         str(corpus), str(tmp_path / "index")], cwd=Path(__file__).resolve().parents[1])
+    try:
+        deadline, workers = time.monotonic() + 60, set()
+        while time.monotonic() < deadline and len(workers) < 2:
+            workers = {int(e) for e in os.listdir("/proc") if e.isdigit()
+                       and (_process_state(int(e)) or ("", 0))[1] == indexer.pid}
+            time.sleep(0.1)
+        assert workers, "the indexer never started its worker processes"
+        time.sleep(3)  # well into the run: workers waiting for more work, Whoosh's writers started
+        workers |= {int(e) for e in os.listdir("/proc") if e.isdigit()
+                    and (_process_state(int(e)) or ("", 0))[1] == indexer.pid}
+    finally:
+        indexer.send_signal(signal.SIGKILL)
+        indexer.wait()
+    time.sleep(3)
+    alive = [pid for pid in workers if (_process_state(pid) or ("Z", 0))[0] != "Z"]
+    assert alive == []
