@@ -46,3 +46,12 @@ class WouldLoseDocuments(CorpusSearchError):
         self.path, self.reason = path, reason
         super().__init__(f"not touching the index at {path!r}: {reason}. "
                          "To do it anyway, run again with --force (force=True from Python).")
+
+
+class IndexDamaged(CorpusSearchError):
+    """A file of the index cannot be read (truncated, zeroed, flipped): say so in one line, with the way out."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path, self.detail = path, detail
+        super().__init__(f"the index at {path!r} is damaged ({detail}). Rebuild it from its corpus with: "
+                         f"corpus-search index --rebuild --index {path}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ YEAR = "year"
 FACET_NAMES = FACET_FIELDS + (YEAR,)
 SEPARATOR = b"\x1f"
 STORE_FILE = "facets.npz"
+# What a damaged store raises (truncated: not a zip; zeroed or flipped: bad arrays): it is then rebuilt.
+UNREADABLE_STORE = (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile)
 _DIGITS = re.compile(r"([0-9]+)")
 
 
@@ -160,16 +163,16 @@ def save_store(folder: Path, reader, merges: Merges = NO_MERGES, tables: dict[st
 def store_is_current(folder: Path, reader) -> bool:
     """Whether the saved store was built from the state ``reader`` sees."""
     try:
-        with np.load(folder / STORE_FILE, allow_pickle=False) as data:
+        with open(folder / STORE_FILE, "rb") as f, np.load(f, allow_pickle=False) as data:
             return str(data["state"]) == reader_state(reader) and "date_order" in data
-    except (OSError, KeyError, ValueError):
+    except UNREADABLE_STORE:
         return False
 
 
 def load_store(folder: Path, reader) -> ColumnStore | None:
     """The saved store, if it was built from the state ``reader`` sees; else None."""
-    try:
-        with np.load(folder / STORE_FILE, allow_pickle=False) as data:
+    try:  # the file opened here, so that it is closed whatever np.load makes of it
+        with open(folder / STORE_FILE, "rb") as f, np.load(f, allow_pickle=False) as data:
             if str(data["state"]) != reader_state(reader):
                 return None
             tables = {
@@ -177,5 +180,5 @@ def load_store(folder: Path, reader) -> ColumnStore | None:
                 for name in FACET_NAMES
             }
             return ColumnStore(tables, data["date_order"])
-    except (OSError, KeyError, ValueError):
+    except UNREADABLE_STORE:
         return None

@@ -16,17 +16,21 @@ and said in ``notes``.
 from __future__ import annotations
 
 import contextlib
+import pickle
+import struct
 import threading
 import time
+import zlib
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, Mapping
 
 from whoosh import query as wq
 from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, FileIndex
 
 from index import IndexNotFound, current_generation, current_name, has_stemmer
-from index.errors import CorpusSearchError
+from index.errors import CorpusSearchError, IndexDamaged
 from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, VALUE_SEPARATOR, stemmed_field,
                           unpack_json, unpack_text)
 from index.mapped import MappedStorage
@@ -337,8 +341,13 @@ class Engine:
             storage = MappedStorage(str(generation.path))
             try:
                 ix = FileIndex(storage)
+                ix.latest_generation()
             except (OSError, EmptyIndexError):
+                storage.close()
                 raise IndexNotFound(str(self.index_dir)) from None
+            except DAMAGE_ERRORS as error:
+                storage.close()
+                raise IndexDamaged(str(self.index_dir), f"{name}: {type(error).__name__}: {error}") from None
             if self._storage is not None:
                 self._storage[1].close()
             self._storage = (name, storage, ix)
@@ -346,10 +355,19 @@ class Engine:
         storage.forget_deleted()
         for _ in range(OPEN_RETRIES):
             try:
-                return Snapshot(generation.path, storage, ix, ix.latest_generation())
+                snapshot = Snapshot(generation.path, storage, ix, ix.latest_generation())
+                with snapshot.searcher():  # its segments open here: a damaged one is said now, in one line
+                    return snapshot
             except OSError:
                 continue
+            except DAMAGE_ERRORS as error:
+                raise IndexDamaged(str(self.index_dir), f"{name}: {type(error).__name__}: {error}") from None
         raise IndexNotFound(str(self.index_dir))
+
+
+# What Whoosh raises on a damaged table of contents or segment (truncated, zeroed, flipped bytes).
+DAMAGE_ERRORS = (EOFError, IndexError, ValueError, pickle.UnpicklingError, struct.error, zlib.error,
+                 whoosh_index.IndexError)
 
 
 def _restricted(query: wq.Query, filters: dict, merges: Merges) -> wq.Query:

@@ -176,3 +176,38 @@ def test_a_killed_indexer_takes_its_worker_processes_with_it(tmp_path):
     time.sleep(3)
     alive = [pid for pid in workers if (_process_state(pid) or ("Z", 0))[0] != "Z"]
     assert alive == []
+
+
+@pytest.mark.parametrize("damage", [lambda b: b[: len(b) // 2], lambda b: b"\0" * len(b), lambda b: b""])
+def test_a_damaged_column_store_is_rebuilt_not_fatal(tmp_path, damage):
+    corpus = write_corpus(tmp_path / "c", {f"{i}.txt": f"Titolo {i}\nIl ministro Sergei Lavrov e il mare {i}."
+                                           for i in range(5)})
+    build_index(corpus, tmp_path / "index")
+    store = tmp_path / "index" / (tmp_path / "index" / "CURRENT").read_text().strip() / "facets.npz"
+    store.write_bytes(damage(store.read_bytes()))
+    with open_engine(tmp_path / "index") as engine:
+        result = engine.search("mare")
+        assert result.total == 5 and [v.value for v in result.facets["person"]] == ["Sergei Lavrov"]
+    assert not build_index(corpus, tmp_path / "index").changed  # nothing to re-index …
+    import numpy as np
+
+    with np.load(store) as data:  # … but the store is whole again
+        assert "date_order" in data
+
+
+@pytest.mark.parametrize("suffix", [".toc", ".seg"])
+@pytest.mark.parametrize("damage", [lambda b: b[: len(b) // 2], lambda b: b"\0" * len(b)])
+def test_a_damaged_segment_or_table_of_contents_is_one_line_and_a_rebuild_repairs_it(tmp_path, run_cli, suffix,
+                                                                                      damage):
+    corpus = corpus_of(tmp_path / "c", 5)
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir)
+    generation = index_dir / (index_dir / "CURRENT").read_text().strip()
+    victim = next(p for p in generation.iterdir() if p.suffix == suffix)
+    victim.write_bytes(damage(victim.read_bytes()))
+    code, out, err = run_cli("mare", "--index", str(index_dir), "--corpus", str(corpus))
+    assert code != 0 and "is damaged" in err and "--rebuild" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = run_cli("index", "--rebuild", "--index", str(index_dir), "--corpus", str(corpus))
+    assert code == 0, err
+    assert documents(index_dir) == 5
