@@ -16,9 +16,11 @@ cost the rest of the corpus.
 from __future__ import annotations
 
 import codecs
+import datetime
 import hashlib
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,10 +68,11 @@ class Skipped:
     path: str
     reason: str
     line: int | None = None
+    kept: bool = False  # the document is indexed all the same, without what the reason names
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"skipped {where}: {self.reason}"
+        return f"{where}: {self.reason}" if self.kept else f"skipped {where}: {self.reason}"
 
 
 Warn = Callable[[Skipped], None]
@@ -157,7 +160,7 @@ def read_file(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
         warn(Skipped(rel, problem))
         return
     if rel.lower().endswith(MARKDOWN_SUFFIXES):
-        document = _markdown_document(rel, text)
+        document = _markdown_document(rel, text, warn)
     else:
         document = _text_document(rel, text)
     if document is None:
@@ -196,7 +199,7 @@ def _text_document(rel: str, text: str) -> Document | None:
     return Document(id=rel, path=rel, title=_clip_title(title), text=body)
 
 
-def _markdown_document(rel: str, text: str) -> Document | None:
+def _markdown_document(rel: str, text: str, warn: Warn) -> Document | None:
     meta, body = split_front_matter(text)
     body = body.strip()
     title = (meta.get("title") or "").strip()
@@ -213,7 +216,7 @@ def _markdown_document(rel: str, text: str) -> Document | None:
         path=rel,
         title=_clip_title(title),
         text=body,
-        **{key: _clean(meta.get(key)) for key in METADATA_KEYS},
+        **_metadata(meta, rel, None, warn),
     )
 
 
@@ -283,7 +286,7 @@ def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
                 path=rel,
                 title=_clip_title(title),
                 text=text.strip(),
-                **{key: _clean(record.get(key)) for key in METADATA_KEYS},
+                **_metadata(record, rel, number, warn),
             )
 
 
@@ -311,6 +314,33 @@ def _title_from_text(text: str) -> str:
 
 def _clip_title(title: str) -> str:
     return title if len(title) <= MAX_TITLE_CHARS else title[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _metadata(source: dict, rel: str, line: int | None, warn: Warn) -> dict:
+    """The metadata fields of a document; a date that is no calendar date is dropped, with a warning."""
+    values = {key: _clean(source.get(key)) for key in METADATA_KEYS}
+    date = values["date"]
+    if date is not None and not _is_calendar_date(date):
+        warn(Skipped(rel, f"the date {date[:40]!r} is not a calendar date (YYYY-MM-DD): indexed without one",
+                     line, kept=True))
+        values["date"] = None
+    return values
+
+
+def _is_calendar_date(text: str) -> bool:
+    """``2024-02-29``, ``2024-02`` or ``2024``, optionally followed by a time; never ``99999-99-99``."""
+    match = _DATE.match(text)
+    if not match or (len(text) > match.end() and text[match.end()] not in "T "):
+        return False
+    year, month, day = (int(part) if part else 1 for part in match.groups())
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return 1000 <= year <= 2999
 
 
 def _clean(value: object) -> str | None:

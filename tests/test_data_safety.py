@@ -211,3 +211,19 @@ def test_a_damaged_segment_or_table_of_contents_is_one_line_and_a_rebuild_repair
     code, _, err = run_cli("index", "--rebuild", "--index", str(index_dir), "--corpus", str(corpus))
     assert code == 0, err
     assert documents(index_dir) == 5
+
+
+def test_an_impossible_date_is_dropped_with_a_warning_not_sorted_first(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(
+        '{"id": "1", "title": "A", "text": "mare uno", "date": "99999-99-99"}\n'
+        '{"id": "2", "title": "B", "text": "mare due", "date": "2024-02-30"}\n'
+        '{"id": "3", "title": "C", "text": "mare tre", "date": "2024-02-29"}\n', encoding="utf-8")
+    warnings = []
+    assert build_index(corpus, tmp_path / "index", warn=warnings.append).documents_indexed == 3
+    assert [(w.line, w.kept) for w in warnings] == [(1, True), (2, True)]
+    assert str(warnings[0]).startswith("a.jsonl:1: the date '99999-99-99' is not a calendar date")
+    with open_engine(tmp_path / "index") as engine:
+        assert [(h.id, h.date) for h in engine.search("mare", sort="date").hits] == [
+            ("a.jsonl#3", "2024-02-29"), ("a.jsonl#1", None), ("a.jsonl#2", None)]
