@@ -171,3 +171,11 @@ def test_non_ascii_digits_in_numbers_are_a_400_not_a_500(client):
     for value in ("²", "٣", "１"):
         response = client.get(f"/api/search?q=x&page={value}")
         assert response.status_code == 400 and "page must be a whole number" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("host", ["a" * 64, "a" * 64 + ".example.com", "x..y"])
+def test_a_host_header_that_is_no_host_name_is_a_400_with_the_security_headers(client, host):
+    response = client.get("/?q=Poutine", headers={"Host": host})
+    assert response.status_code == 400
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert client.get("/?q=Poutine", headers={"Host": "localhost:8000"}).status_code == 200

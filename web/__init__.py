@@ -46,4 +46,28 @@ def create_app(index_dir: Path | str) -> Flask:
         response.headers.update(SECURITY_HEADERS)
         return response
 
+    app.wsgi_app = _valid_host_only(app.wsgi_app)
+    return app
+
+
+def _valid_host_only(wsgi_app):
+    """Answer 400 to a Host header that is no host name, before Flask reads it.
+
+    Werkzeug encodes the host with IDNA to match routes, and a label over 63
+    characters made that a 500 without our security headers.
+    """
+
+    def app(environ, start_response):
+        host = environ.get("HTTP_HOST", "")
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        try:
+            if name and not name.startswith("["):
+                name.encode("idna")
+        except UnicodeError:
+            body = b"Bad Request: the Host header is not a host name\n"
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
+                                               ("Content-Length", str(len(body))), *SECURITY_HEADERS.items()])
+            return [body]
+        return wsgi_app(environ, start_response)
+
     return app
