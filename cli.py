@@ -151,22 +151,31 @@ def index_command(rebuild, force, corpus_dir, index_dir) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Requests served at once by each worker.")
 @click.option("--workers", type=click.IntRange(1, 32), default=None, help="Worker processes sharing the port [default: one per core, at most 4].")
+@click.option("--connection-limit", type=click.IntRange(1, 100_000), default=None,
+              help="Open connections per worker [default: 32 per thread, at least 100].")
+@click.option("--channel-timeout", type=click.IntRange(1, 3600), default=60, show_default=True,
+              help="Seconds before an idle or stalled connection is closed.")
 @corpus_option
 @index_option
-def serve(host, port, threads, workers, corpus_dir, index_dir) -> None:
+def serve(host, port, threads, workers, connection_limit, channel_timeout, corpus_dir, index_dir) -> None:
     """Serve the search page and JSON API (waitress, a production WSGI server).
 
     Each worker process serves --threads requests at once; several workers use
     several cores (one Python process runs on one). The index is built from the
-    corpus first if there is none.
+    corpus first if there is none. Beyond this machine, put a reverse proxy in
+    front (see the README).
     """
     _open_or_build(corpus_dir, index_dir).close()
-    from web.server import default_workers, serve as serve_index
+    from web.server import default_workers, is_loopback, serve as serve_index
 
+    if not is_loopback(host):
+        click.echo(f"warning: serving on {host}, reachable from other machines: put a reverse proxy (TLS, rate "
+                   "limits) in front, as the README explains", err=True)
     with _translated_errors():
         try:
             serve_index(index_dir, host, port, threads, workers or default_workers(),
-                        announce=lambda line: click.echo(line, err=True))
+                        announce=lambda line: click.echo(line, err=True), connection_limit=connection_limit,
+                        channel_timeout=channel_timeout)
         except OSError as error:  # the port is taken, the address is not this machine's, …
             raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 

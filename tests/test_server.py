@@ -97,6 +97,18 @@ def test_a_port_in_use_is_a_one_line_error(seed_index):
     assert "cannot listen on 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_serving_beyond_loopback_warns_to_put_a_proxy_in_front(seed_index):
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "cli", "serve", "--index", str(seed_index), "--host", "0.0.0.0",
+                                 "--port", str(port), "--connection-limit", "50", "--channel-timeout", "5"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "reachable from other machines: put a reverse proxy" in result.stderr
+    assert result.returncode == 1 and "cannot listen on 0.0.0.0:" in result.stderr
+
+
 def test_ctrl_c_in_the_terminal_stops_every_worker_cleanly(seed_index):
     """Ctrl-C signals the whole process group: the server must exit 0, with no worker left and no error."""
     port = free_port()

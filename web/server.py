@@ -22,20 +22,34 @@ BACKLOG = 1024
 SWITCH_INTERVAL_S = 0.001
 
 
+CHANNEL_TIMEOUT_S = 60
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def default_workers() -> int:
     """One worker per core, at most 4: each holds its own caches."""
     return max(1, min(os.cpu_count() or 1, 4))
 
 
 def serve(index_dir: Path | str, host: str, port: int, threads: int, workers: int,
-          announce: Callable[[str], None] = print) -> None:
-    """Serve the index at ``index_dir`` until interrupted (Ctrl-C or SIGTERM)."""
+          announce: Callable[[str], None] = print, connection_limit: int | None = None,
+          channel_timeout: int = CHANNEL_TIMEOUT_S) -> None:
+    """Serve the index at ``index_dir`` until interrupted (Ctrl-C or SIGTERM).
+
+    ``connection_limit`` (default: 32 per thread, at least 100) caps the open
+    connections of each worker, and ``channel_timeout`` closes a connection
+    idle that many seconds: slow or idle sockets cannot hold every slot.
+    """
+    limits = {"connection_limit": connection_limit or max(100, threads * 32), "channel_timeout": channel_timeout}
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.create_server((host, port), family=family, backlog=BACKLOG)
     announce(f"Serving {str(index_dir)!r} on http://{host}:{port}/ with {workers} worker process"
              f"{'es' if workers > 1 else ''} of {threads} threads (Ctrl-C to stop)")
     if workers == 1:
-        _run_worker(index_dir, listener, threads)
+        _run_worker(index_dir, listener, threads, limits)
         return
     children = []
     for _ in range(workers):
@@ -46,7 +60,7 @@ def serve(index_dir: Path | str, host: str, port: int, threads: int, workers: in
                 # Ctrl-C reaches the whole process group: the parent decides, then stops the workers.
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                _run_worker(index_dir, listener, threads)
+                _run_worker(index_dir, listener, threads, limits)
             except BaseException:  # noqa: BLE001 - reported, and the parent stops the others
                 import traceback
 
@@ -59,7 +73,7 @@ def serve(index_dir: Path | str, host: str, port: int, threads: int, workers: in
     _supervise(children)
 
 
-def _run_worker(index_dir: Path | str, listener: socket.socket, threads: int) -> None:
+def _run_worker(index_dir: Path | str, listener: socket.socket, threads: int, limits: dict) -> None:
     from waitress import serve as waitress_serve
 
     # Python hands the CPU from thread to thread every 5 ms by default: a 3 ms
@@ -69,7 +83,7 @@ def _run_worker(index_dir: Path | str, listener: socket.socket, threads: int) ->
     from web import create_app
 
     waitress_serve(create_app(index_dir), sockets=[listener], threads=threads, ident="corpus-search",
-                   connection_limit=max(100, threads * 32), channel_timeout=60, _quiet=True)
+                   _quiet=True, **limits)
 
 
 def _supervise(children: list[int]) -> None:
