@@ -246,6 +246,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
     rel = corpus_file.path
     seen: set[str] = set()
+    line_ids: set[str] = set()  # ids made from line numbers (records without one)
     with open(corpus_file.abs_path, "rb") as f:
         for number, raw in enumerate(_bounded_lines(f), start=1):
             if raw is None:
@@ -275,11 +276,18 @@ def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
             if not isinstance(text, str) or not text.strip():
                 warn(Skipped(rel, "no 'text'", number))
                 continue
-            local_id = _clean(record.get("id")) or str(number)
+            given = _clean_id(record.get("id"))
+            local_id = given or str(number)
+            if local_id in seen and (not given or local_id in line_ids):
+                # A line number and an explicit id that happen to be equal are two articles, not one twice.
+                local_id = f"{local_id} (line {number})"
+                warn(Skipped(rel, f"id {given or str(number)!r} is taken: indexed as {local_id!r}", number, kept=True))
             if local_id in seen:
                 warn(Skipped(rel, f"duplicate id {local_id!r}", number))
                 continue
             seen.add(local_id)
+            if not given:
+                line_ids.add(local_id)
             title = _clean(record.get("title")) or _title_from_text(text)
             yield Document(
                 id=f"{rel}#{local_id}",
@@ -341,6 +349,17 @@ def _is_calendar_date(text: str) -> bool:
     except ValueError:
         return False
     return 1000 <= year <= 2999
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def _clean_id(value: object) -> str | None:
+    """A JSONL id as the index keeps it: control characters (a newline, a tab) become one space."""
+    cleaned = _clean(value)
+    if cleaned is None:
+        return None
+    return " ".join(_CONTROL.sub(" ", cleaned).split()) or None
 
 
 def _clean(value: object) -> str | None:

@@ -227,3 +227,19 @@ def test_an_impossible_date_is_dropped_with_a_warning_not_sorted_first(tmp_path)
     with open_engine(tmp_path / "index") as engine:
         assert [(h.id, h.date) for h in engine.search("mare", sort="date").hits] == [
             ("a.jsonl#3", "2024-02-29"), ("a.jsonl#1", None), ("a.jsonl#2", None)]
+
+
+def test_jsonl_ids_keep_every_article_and_have_no_control_characters(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(
+        '{"title": "A", "text": "mare uno"}\n'            # line 1: id "1" from its line number
+        '{"id": "1", "title": "B", "text": "mare due"}\n'  # an explicit "1": another article
+        '{"id": "x\\ny", "title": "C", "text": "mare tre"}\n'
+        '{"id": "x\\ny", "title": "D", "text": "mare tre bis"}\n', encoding="utf-8")  # a real duplicate
+    warnings = []
+    build_index(corpus, tmp_path / "index", warn=warnings.append)
+    with open_engine(tmp_path / "index") as engine:
+        assert sorted(h.id for h in engine.search("mare").hits) == ["a.jsonl#1", "a.jsonl#1 (line 2)", "a.jsonl#x y"]
+        assert engine.show("a.jsonl#x y").title == "C"
+    assert [(w.line, w.kept) for w in warnings] == [(2, True), (4, False)]
