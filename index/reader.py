@@ -22,7 +22,7 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -50,6 +50,9 @@ class Document:
     date: str | None = None
     url: str | None = None
     source: str | None = None
+    # The hash of the bytes actually read, when they are not those the scan hashed (the file changed in
+    # between): the index must record what it holds, or editing the file back would leave it stale.
+    content_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,12 @@ def _is_valid_unicode(text: str) -> bool:
     return True
 
 
+def _digest():
+    return hashlib.blake2b(digest_size=16)
+
+
 def hash_file(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
+    digest = _digest()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
@@ -165,8 +172,13 @@ def read_file(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
         document = _text_document(rel, text)
     if document is None:
         warn(Skipped(rel, "no text"))
-    else:
-        yield document
+        return
+    digest = _digest()
+    digest.update(raw)
+    if digest.hexdigest() != corpus_file.content_hash:
+        warn(Skipped(rel, "changed while indexing: indexed as it is now", kept=True))
+        document = replace(document, content_hash=digest.hexdigest())
+    yield document
 
 
 def decode(raw: bytes) -> tuple[str, str | None]:
@@ -247,8 +259,9 @@ def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
     rel = corpus_file.path
     seen: set[str] = set()
     line_ids: set[str] = set()  # ids made from line numbers (records without one)
+    digest = _digest()
     with open(corpus_file.abs_path, "rb") as f:
-        for number, raw in enumerate(_bounded_lines(f), start=1):
+        for number, raw in enumerate(_bounded_lines(f, digest), start=1):
             if raw is None:
                 warn(Skipped(rel, f"line longer than {MAX_ARTICLE_BYTES / 1e6:.0f} MB", number))
                 continue
@@ -296,17 +309,26 @@ def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
                 text=text.strip(),
                 **_metadata(record, rel, number, warn),
             )
+    if digest.hexdigest() != corpus_file.content_hash:
+        # Its articles went to the index as they were read, under the scan's hash: run again to be sure.
+        warn(Skipped(rel, "changed while indexing: run `corpus-search index` again when it has stopped changing",
+                     kept=True))
 
 
-def _bounded_lines(f) -> Iterator[bytes | None]:
-    """The lines of a binary file; None for a line over ``MAX_ARTICLE_BYTES``, never held in memory whole."""
+def _bounded_lines(f, digest) -> Iterator[bytes | None]:
+    """The lines of a binary file; None for a line over ``MAX_ARTICLE_BYTES``, never held in memory whole.
+
+    Every byte read goes into ``digest``: the hash of what was actually indexed.
+    """
     while True:
         line = f.readline(MAX_ARTICLE_BYTES + 1)
+        digest.update(line)
         if not line:
             return
         if len(line) > MAX_ARTICLE_BYTES and not line.endswith(b"\n"):
             while line and not line.endswith(b"\n"):  # skip the rest of the line, a block at a time
                 line = f.readline(1 << 20)
+                digest.update(line)
             yield None
         else:
             yield line

@@ -298,6 +298,8 @@ def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progr
     done_paths: set[str] = set()
     done = 0
     for document, fields in prepared(documents, with_entities, parallel=total >= PARALLEL_MIN_BYTES):
+        if document.content_hash:  # the file changed since the scan: record the content actually indexed
+            keys[document.path] = f"{document.path}\x00{document.content_hash}"
         writer.add_document(file_key=keys[document.path], **fields)
         report.languages[fields[f.LANG]] += 1
         report.documents_indexed += 1

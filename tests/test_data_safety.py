@@ -243,3 +243,41 @@ def test_jsonl_ids_keep_every_article_and_have_no_control_characters(tmp_path):
         assert sorted(h.id for h in engine.search("mare").hits) == ["a.jsonl#1", "a.jsonl#1 (line 2)", "a.jsonl#x y"]
         assert engine.show("a.jsonl#x y").title == "C"
     assert [(w.line, w.kept) for w in warnings] == [(2, True), (4, False)]
+
+
+def test_a_file_edited_during_a_run_and_back_is_not_left_stale(tmp_path):
+    from index.reader import read_file, scan_corpus
+
+    corpus = corpus_of(tmp_path / "c", 1)
+    path = corpus / "mare-000.txt"
+    original = path.read_text()
+    scanned = scan_corpus(corpus, lambda item: None)  # the scan hashes the original …
+    path.write_text("Titolo\nOggi il vento è forte.")  # … the run reads an edited file
+    warnings = []
+    (document,) = read_file(scanned[0], warnings.append)
+    assert "vento" in document.text and document.content_hash not in (None, scanned[0].content_hash)
+    assert "changed while indexing" in warnings[0].reason and warnings[0].kept
+
+
+def test_an_edit_between_scan_and_read_is_recorded_so_editing_back_is_seen(tmp_path, monkeypatch):
+    import index.writer as writer
+
+    corpus, index_dir = corpus_of(tmp_path / "c", 1), tmp_path / "index"
+    path = corpus / "mare-000.txt"
+    build_index(corpus, index_dir)
+    second, third = "Titolo\nOggi il vento è forte.", "Titolo\nOggi nevica in montagna."
+    path.write_text(second)
+    scan = writer.scan_corpus
+
+    def scan_then_edit(corpus_dir, skip):
+        files = scan(corpus_dir, skip)  # hashes the second version …
+        path.write_text(third)  # … but the run reads the third
+        return files
+
+    monkeypatch.setattr(writer, "scan_corpus", scan_then_edit)
+    build_index(corpus, index_dir)
+    monkeypatch.undo()
+    path.write_text(second)  # edited back to what the scan saw
+    assert build_index(corpus, index_dir).updated_files == 1  # seen: the index held the third version
+    with open_engine(index_dir) as engine:
+        assert engine.search("vento").total == 1 and engine.search("nevica").total == 0
