@@ -29,7 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from index.analysis import fold  # noqa: E402
 from index.entities import extract_entities  # noqa: E402
 from index.knowledge import load_knowledge  # noqa: E402
-from index.train_tagger import HOLD_OUT_EVERY, TRAINING_SETS  # noqa: E402
+from index.train_tagger import TRAINING_SETS  # noqa: E402
+from index.train_tagger import read_conll as conll_sentences  # noqa: E402
+from index.train_tagger import split as held_out_split  # noqa: E402
 
 TAGGER_TRAINING_FILES = {data.file for data in TRAINING_SETS}
 
@@ -70,27 +72,20 @@ def seed_scores(corpus: Path, gold_path: Path) -> dict[str, tuple[float, float, 
 def read_conll(path: Path, limit: int, held_out_only: bool = False):
     """Sentences as (text, {"PER": {folded spans}, "ORG": {...}}).
 
-    ``held_out_only``: only the sentences the tagger's training held out (every 5th), for the files it trained on.
+    Read with the tagger's own reader, so that ``held_out_only`` picks exactly
+    the sentences its training held out (every 5th), for the files it trained on.
     """
-    sentences, words, spans, current = [], [], {"PER": set(), "ORG": set()}, None
-    number = -1  # of the sentence in the file, as index/train_tagger.py counts them
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines() + [""]:
-        if line.startswith("#") and "\t" not in line:
-            continue  # a comment ("#" itself is a token too, with its tag after a tab)
-        if not line.strip():
-            if current:
-                spans[current[0]].add(fold(" ".join(current[1])))
-            if words:
-                number += 1
-                if not held_out_only or number % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1:
-                    sentences.append((" ".join(words), spans))
-                if len(sentences) >= limit:
-                    break
-            words, spans, current = [], {"PER": set(), "ORG": set()}, None
-            continue
-        parts = line.split("\t")
-        word, tag = parts[0], parts[-1].strip()
-        words.append(word)
+    sentences = conll_sentences(path)
+    if held_out_only:
+        sentences = held_out_split(sentences)[1]
+    return [(" ".join(words), _gold_spans(words, labels)) for words, labels in sentences[:limit]]
+
+
+def _gold_spans(words: list[str], labels: list[str]) -> dict[str, set[str]]:
+    """The folded text of each PER and ORG span of one sentence (an I- without its B- starts nothing)."""
+    spans: dict[str, set[str]] = {"PER": set(), "ORG": set()}
+    current = None
+    for word, tag in zip(words, labels):
         if current and not (tag.startswith("I-") and tag[2:] == current[0]):
             spans[current[0]].add(fold(" ".join(current[1])))
             current = None
@@ -98,7 +93,9 @@ def read_conll(path: Path, limit: int, held_out_only: bool = False):
             current = (tag[2:], [word])
         elif tag.startswith("I-") and current:
             current[1].append(word)
-    return sentences
+    if current:
+        spans[current[0]].add(fold(" ".join(current[1])))
+    return spans
 
 
 def ner_scores(path: Path, lang: str, limit: int, block: int = 10,

@@ -266,8 +266,7 @@ def _defined_by(tokens: list[_Token], i: int, mentions: list[Mention], text: str
         return None
     start, end = tokens[first].start, tokens[i - 1].end
     for mention in mentions:  # the words name an organization already: the acronym is that one
-        if mention.kind == "org" and mention.start <= start < mention.end or \
-                mention.kind == "org" and start <= mention.start < end:
+        if mention.kind == "org" and mention.start < end and start < mention.end:
             return mention.value, mention.is_new
     value = _clean_name(text[start:end])
     return value, True, Mention("org", value, text[start:end], start, end, is_new=True)
@@ -301,7 +300,7 @@ def _tagged_names(text: str, lang: str, tokens: list[_Token], covered: list[bool
         if not 2 <= len(run) <= 4 or any(covered[first:stop]) or run[0].start != start:
             continue
         if any(b.start - a.end != 1 for a, b in zip(run, run[1:])) or \
-                any(not t.text.replace("-", "").replace("'", "").isalpha() or t.is_all_caps for t in run):
+                any(not _is_word(t) or t.is_all_caps for t in run):
             continue
         names = [t for t in run if t.folded not in NAME_PARTICLES]
         if run[-1].folded in NAME_PARTICLES or any(t.folded in NAME_PARTICLES and not t.is_capitalized for t in run):
@@ -529,12 +528,8 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str):
     places = [m for m in matches if m.alias.entity.kind == "country" and any(m.alias.case)]
     if not places:
         return matches, []
-    covered = [False] * len(tokens)
     place_ids = {id(m) for m in places}  # by identity: list membership would compare every pair
-    for match in matches:
-        if id(match) not in place_ids:
-            for i in range(match.first, match.last + 1):
-                covered[i] = True
+    covered = _covered(tokens, [m for m in matches if id(m) not in place_ids], [])
     dropped, found = set(), []
     places.sort(key=lambda m: m.first)
     place_starts = [m.first for m in places]  # places inside a run by bisection: linear in the article's length
@@ -630,10 +625,10 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
             first += 1
         first = _trim_run(tokens, first, last)
         run = tokens[first : last + 1]
-        if not run or _place_length(run, knowledge) == len(run):
+        skip = _place_length(run, knowledge)
+        if not run or skip == len(run):
             continue  # "Reggio Emilia", "Upplands Väsby": a town, not a person
         # A place before a name is what a title is of: "il sindaco di Leopoli Andrij Sadovyj".
-        skip = _place_length(run, knowledge)
         if skip and first > 0 and tokens[first - 1].folded in OF_WORDS:
             first += skip
             run = tokens[first : last + 1]
@@ -745,7 +740,7 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         return None
     if any(_is_common(t) or t.folded in lowercase_words for t in run if t.folded not in NAME_PARTICLES):
         return None
-    if any(not t.text.replace("-", "").replace("'", "").isalpha() for t in run):
+    if not all(_is_word(t) for t in run):
         return None
     if folded[0] in ARTICLES:
         return None  # "Le Monde", "La Stampa", "Il Giornale": a masthead, not a person
@@ -762,6 +757,11 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
     if before and before[-1] in OF_WORDS:
         return None
     return "person" if any(_is_title(t.folded) for t in window) else None
+
+
+def _is_word(token: _Token) -> bool:
+    """Letters only, with hyphens and apostrophes inside (*Jean-Marie*, *D'Alema*): what a name is made of."""
+    return token.text.replace("-", "").replace("'", "").isalpha()
 
 
 def _names_a_place(text: str, start: int, end: int) -> bool:

@@ -29,9 +29,10 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from index.analysis import fold
+from index.store import write_atomically
 
 MERGES_FILE = "merges.json"
 MERGED_KINDS = ("person", "org")
@@ -99,8 +100,6 @@ def find_merges(counts: Mapping[str, Counter], known: set[tuple[str, str]],
     ``known`` holds the (kind, value) pairs of the knowledge base: a group may
     take one known value, never two.
     """
-    from rapidfuzz.distance import Levenshtein
-
     merges: list[Merge] = []
     for kind in MERGED_KINDS:
         counter = counts.get(kind, Counter())
@@ -120,7 +119,7 @@ def find_merges(counts: Mapping[str, Counter], known: set[tuple[str, str]],
                 merges.append(Merge(kind, value, head, "the same name in another spelling"))
                 continue
             if kind == "person" and not is_known:
-                near = _near_name(key, counter[value], heads[_initials(key)], counter, given_names, Levenshtein)
+                near = _near_name(key, counter[value], heads[_initials(key)], counter, given_names)
                 if near is not None:
                     merges.append(Merge(kind, value, near, "one name differs by a letter or two"))
                     by_skeleton[key] = near
@@ -135,14 +134,16 @@ def _initials(key: str) -> tuple[str, ...]:
     return tuple(word[0] for word in key.split())
 
 
-def _near_name(key: str, articles: int, candidates: list[tuple[str, str]], counter: Counter, given_names,
-               distance) -> str | None:
+def _near_name(key: str, articles: int, candidates: list[tuple[str, str]], counter: Counter,
+               given_names) -> str | None:
     """The group a new person's name joins by one or two edits, if exactly one is that near.
 
     A misspelling is rare beside the right spelling: the group must be named
     in three times as many articles (Masini and Mazzini, both common, are two
     families).
     """
+    from rapidfuzz.distance import Levenshtein  # here: searching imports this module, never this function
+
     words = key.split()
     if len(words) < 2 or len(key) < 8:
         return None  # a single word or a short name has too many neighbours to guess
@@ -153,7 +154,7 @@ def _near_name(key: str, articles: int, candidates: list[tuple[str, str]], count
             continue
         if abs(len(other_key) - len(key)) > limit:
             continue
-        edits = distance.distance(key, other_key, score_cutoff=limit)
+        edits = Levenshtein.distance(key, other_key, score_cutoff=limit)
         if edits > limit:
             continue
         differing = [(a, b) for a, b in zip(words, other_key.split()) if a != b]
@@ -168,9 +169,7 @@ def _near_name(key: str, articles: int, candidates: list[tuple[str, str]], count
 
 
 def save_merges(folder: Path, merges: Merges) -> None:
-    tmp = folder / f".{MERGES_FILE}.tmp"
-    tmp.write_text(json.dumps(merges.to_json(), ensure_ascii=False), encoding="utf-8")
-    tmp.replace(folder / MERGES_FILE)
+    write_atomically(folder / MERGES_FILE, json.dumps(merges.to_json(), ensure_ascii=False))
 
 
 def has_merges(folder: Path) -> bool:
@@ -184,11 +183,3 @@ def load_merges(folder: Path) -> Merges:
         return Merges(tuple(Merge(e["kind"], e["variant"], e["canonical"], e["reason"]) for e in entries))
     except (OSError, ValueError, KeyError, TypeError):
         return NO_MERGES
-
-
-def merged_counts(pairs: Iterable[tuple[str, str]]) -> dict[str, Counter]:
-    """(kind, value) pairs, one per article that has the value → kind → value → articles."""
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for kind, value in pairs:
-        counts[kind][value] += 1
-    return counts

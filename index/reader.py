@@ -282,7 +282,8 @@ def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
             if not isinstance(record, dict):
                 warn(Skipped(rel, "not a JSON object", number))
                 continue
-            if not _is_valid_unicode(line if "\\u" not in line else json.dumps(record, ensure_ascii=False)):
+            # The line itself was decoded from valid UTF-8: only a \u escape can make a lone surrogate.
+            if "\\u" in line and not _is_valid_unicode(json.dumps(record, ensure_ascii=False)):
                 warn(Skipped(rel, "invalid Unicode (a lone surrogate such as \\ud800)", number))
                 continue
             text = record.get("text")

@@ -98,7 +98,7 @@ def new_generation(index_dir: Path, corpus_dir: Path, knowledge: str = "") -> Ge
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "knowledge": knowledge,  # fingerprint of the knowledge files the entities came from
     }
-    _write_atomically(path / META, json.dumps(meta, indent=2))
+    write_atomically(path / META, json.dumps(meta, indent=2))
     return Generation(path, meta)
 
 
@@ -108,7 +108,7 @@ def publish(index_dir: Path, generation: Generation) -> None:
     The previous generation is kept so that searches already running on it can finish.
     """
     previous = current_name(index_dir)
-    _write_atomically(index_dir / CURRENT, generation.path.name + "\n")
+    write_atomically(index_dir / CURRENT, generation.path.name + "\n")
     keep = {generation.path.name, previous}
     for child in index_dir.iterdir():
         if child.is_dir() and child.name.startswith(GENERATION_PREFIX) and child.name not in keep:
@@ -158,9 +158,10 @@ def write_lock(index_dir: Path, wait_s: float) -> Iterator[None]:
             fcntl.lockf(lock_file, fcntl.LOCK_UN)
 
 
-def _write_atomically(path: Path, content: str) -> None:
+def write_atomically(path: Path, content: str) -> None:
+    """``content`` into ``path`` whole or not at all, on disk (file and folder synced) before it is there."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "w") as f:
+    with open(tmp, "w", encoding="utf-8") as f:
         f.write(content)
         f.flush()
         os.fsync(f.fileno())

@@ -136,18 +136,17 @@ def _refuse_losses(index_dir: Path, corpus_dir: Path, files: list[CorpusFile]) -
     if recorded and Path(recorded) != corpus_dir.resolve():
         raise WouldLoseDocuments(str(index_dir), f"it was built from {recorded!r}, not {str(corpus_dir.resolve())!r}; "
                                  f"pass --corpus {recorded} to update it, or --force to replace its articles")
+    on_disk = {file.path for file in files}
     try:
-        indexed = _indexed_files(previous.path)
-        on_disk = {file.path for file in files}
         with _mapped_reader(previous.path) as reader:
+            gone = [path for path in _indexed_files(reader) if path not in on_disk]
             total = reader.doc_count()
-            lost = sum(reader.doc_frequency(f.PATH, path) for path in indexed if path not in on_disk)
+            lost = sum(reader.doc_frequency(f.PATH, path) for path in gone)
     except Exception:  # an index this version cannot read: nothing to count, the rebuild is asked for
         return
     if lost > LOSS_MAX_DOCUMENTS or (lost > LOSS_FREE_DOCUMENTS and lost > LOSS_MAX_SHARE * total):
-        gone = sum(1 for path in indexed if path not in on_disk)
-        raise WouldLoseDocuments(str(index_dir), f"{gone} of its corpus files are gone from {str(corpus_dir)!r}, "
-                                 f"and with them {lost:,} of its {total:,} articles")
+        raise WouldLoseDocuments(str(index_dir), f"{len(gone)} of its corpus files are gone from "
+                                 f"{str(corpus_dir)!r}, and with them {lost:,} of its {total:,} articles")
 
 
 def _usable_generation(index_dir: Path, with_entities: bool) -> store.Generation | None:
@@ -195,7 +194,8 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
 def _update(generation, files, report, skip, progress, lock_wait_s, with_entities) -> None:
     ix = whoosh_index.open_dir(str(generation.path))
     try:
-        indexed = _indexed_files(generation.path)
+        with _mapped_reader(generation.path) as reader:
+            indexed = _indexed_files(reader)
         on_disk = {file.path for file in files}
         to_add = [file for file in files if indexed.get(file.path) != file.content_hash]
         removed = [path for path in indexed if path not in on_disk]
@@ -266,21 +266,20 @@ def _discover_merges(tables: dict) -> Merges:
     return find_merges(counts, known, knowledge.given_names)
 
 
-def _indexed_files(folder: Path) -> dict[str, str]:
+def _indexed_files(reader) -> dict[str, str]:
     """{path: content hash} of every corpus file the index holds, from its lexicon.
 
     Deleting documents leaves their terms in the lexicon until segments merge,
     so with deletions each file key must still have a live document.
     """
-    with _mapped_reader(folder) as reader:
-        keys = []
-        for term in reader.lexicon(f.FILE_KEY):
-            if reader.has_deletions():
-                live = any(not reader.is_deleted(d) for d in reader.postings(f.FILE_KEY, term).all_ids())
-                if not live:
-                    continue
-            keys.append(term.decode("utf-8"))
-        return dict(key.split("\x00", 1) for key in keys)
+    keys = []
+    for term in reader.lexicon(f.FILE_KEY):
+        if reader.has_deletions():
+            live = any(not reader.is_deleted(d) for d in reader.postings(f.FILE_KEY, term).all_ids())
+            if not live:
+                continue
+        keys.append(term.decode("utf-8"))
+    return dict(key.split("\x00", 1) for key in keys)
 
 
 def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progress: Progress | None,

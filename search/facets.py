@@ -61,10 +61,8 @@ def filter_query(filters: dict[str, tuple[str, ...]], merges: Merges = NO_MERGES
     for name, values in filters.items():
         if name == YEAR:
             terms = [wq.Prefix(DATE, value) for value in values]
-        elif name in ENTITY_FACETS:  # a merged name: any of its spellings
-            terms = [_any_of([wq.Term(name, v) for v in merges.variants(name, value)]) for value in values]
         else:
-            terms = [wq.Term(name, value) for value in values]
+            terms = [facet_query(name, value, merges) for value in values]
         if name in ANY_OF:
             clauses.append(terms[0] if len(terms) == 1 else wq.Or(terms))
         else:
@@ -74,8 +72,12 @@ def filter_query(filters: dict[str, tuple[str, ...]], merges: Merges = NO_MERGES
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
 
-def _any_of(queries: list[wq.Query]) -> wq.Query:
-    return queries[0] if len(queries) == 1 else wq.Or(queries)
+def facet_query(name: str, value: str, merges: Merges = NO_MERGES, boost: float = 1.0) -> wq.Query:
+    """Articles with this facet value, in any of the spellings merged into it (a discovered name)."""
+    variants = merges.variants(name, value) if name in ENTITY_FACETS else (value,)
+    if len(variants) == 1:
+        return wq.Term(name, value, boost=boost)
+    return wq.Or([wq.Term(name, v) for v in variants], boost=boost)
 
 
 def count_facets(docsets, reader, mask, limit: int, language: str = "en",

@@ -27,7 +27,7 @@ from index import analyzer_for, exact_analyzer, fold, stop_words
 from index.knowledge import ALL_CAPS, QueryKnowledge, case_pattern, tokens_of
 from index.schema import ENTITY_FACETS, EXACT, TITLE, stemmed_field
 from index.merging import NO_MERGES, Merges
-from search.facets import canonical_value
+from search.facets import canonical_value, facet_query
 from search.syntax import And, FieldValue, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Word
 
 EXACT_BOOST = 1.5
@@ -205,12 +205,9 @@ class QueryCompiler:
 
     def _facet_term(self, kind: str, value: str, negated: bool, boost: float = 1.0) -> wq.Query:
         """Articles with this facet value, in any of the spellings merged into it."""
-        variants = self.merges.variants(kind, value) if kind in ENTITY_FACETS else (value,)
         if kind in ENTITY_FACETS and not negated:
-            self.highlight.entities.update((kind, v) for v in variants)
-        if len(variants) == 1:
-            return wq.Term(kind, value, boost=boost)
-        return wq.Or([wq.Term(kind, v) for v in variants], boost=boost)
+            self.highlight.entities.update((kind, v) for v in self.merges.variants(kind, value))
+        return facet_query(kind, value, self.merges, boost)
 
     def _is_optional(self, node: Node) -> bool:
         return isinstance(node, Word) and node.field is None and fold(node.text) in self._optional_words
