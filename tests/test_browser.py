@@ -25,9 +25,19 @@ if not Path(CHROMIUM).exists():
 @pytest.fixture(scope="module")
 def server(seed_index):
     """The app under waitress on a free loopback port, for the module's tests."""
+    yield from _served(seed_index)
+
+
+@pytest.fixture(scope="module")
+def real_server(real_index):
+    """The same over 600 real articles (long sources, ids and names)."""
+    yield from _served(real_index)
+
+
+def _served(index_dir):
     from waitress.server import create_server
 
-    httpd = create_server(create_app(seed_index), host="127.0.0.1", port=0, threads=4)
+    httpd = create_server(create_app(index_dir), host="127.0.0.1", port=0, threads=4)
 
     def run_until_closed():
         try:
@@ -132,5 +142,17 @@ def test_phone_sized_screen_shows_results_before_facets(server, browser):
     results_top = page.locator(".results").bounding_box()["y"]
     facets_top = page.locator(".facets").bounding_box()["y"]
     assert results_top < facets_top
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/?q=Stoccolma", "/?q=&org=Carabinieri", "/?q=regeringen"])
+def test_real_articles_fit_a_phone_screen(real_server, browser, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(real_server + path)
+    assert page.locator(".hit").count() > 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # long sources and ids wrap
+    page.locator(".hit a").first.click()  # and the article page too
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
