@@ -135,7 +135,7 @@ def _refuse_losses(index_dir: Path, corpus_dir: Path, files: list[CorpusFile]) -
                                  "replace it")
     if recorded and Path(recorded) != corpus_dir.resolve():
         raise WouldLoseDocuments(str(index_dir), f"it was built from {recorded!r}, not {str(corpus_dir.resolve())!r}; "
-                                 f"pass --corpus {recorded} to update it, or --force to replace its articles")
+                                 f"pass --corpus {recorded} to update it")
     on_disk = {file.path for file in files}
     try:
         with _mapped_reader(previous.path) as reader:
