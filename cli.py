@@ -127,11 +127,14 @@ def search(query, as_json, limit, offset, langs, people, countries, orgs, litera
 
 @main.command("index")
 @click.option("--rebuild", is_flag=True, help="Start afresh instead of updating what changed.")
+@click.option("--repair", is_flag=True,
+              help="Rebuild a damaged index from the corpus it recorded (or --corpus), keeping it until done.")
 @click.option("--force", is_flag=True,
               help="Go ahead even if it deletes much of the index (another corpus folder, most files gone).")
 @corpus_option
 @index_option
-def index_command(rebuild, force, corpus_dir, index_dir) -> None:
+@click.pass_context
+def index_command(ctx, rebuild, repair, force, corpus_dir, index_dir) -> None:
     """Bring the index up to date with the corpus.
 
     New files are added, changed ones re-indexed and deleted ones removed
@@ -141,8 +144,14 @@ def index_command(rebuild, force, corpus_dir, index_dir) -> None:
     The index remembers its corpus folder: updating it from another one, or
     an update that would delete more than 100 articles or 10% of them, stops
     and says so unless --force is given.
+
+    Every run checks the index's files against the checksums written with
+    them. Damaged facet or spelling files are written again; damaged segments
+    stop the run until --repair rebuilds them.
     """
-    report = _build(corpus_dir, index_dir, rebuild=rebuild, force=force)
+    if repair and ctx.get_parameter_source("corpus_dir") is click.core.ParameterSource.DEFAULT:
+        corpus_dir = None  # the corpus the index recorded
+    report = _build(corpus_dir, index_dir, rebuild=rebuild, force=force, repair=repair)
     click.echo(_describe_report(report, index_dir))
 
 
@@ -257,7 +266,7 @@ def _open_or_build(corpus_dir: Path, index_dir: Path):
         return open_engine(index_dir)
 
 
-def _build(corpus_dir: Path, index_dir: Path, *, rebuild: bool, force: bool = False):
+def _build(corpus_dir: Path | None, index_dir: Path, *, rebuild: bool, force: bool = False, repair: bool = False):
     from index import build_index
 
     bar = None
@@ -274,7 +283,8 @@ def _build(corpus_dir: Path, index_dir: Path, *, rebuild: bool, force: bool = Fa
 
     try:
         with _translated_errors():
-            return build_index(corpus_dir, index_dir, rebuild=rebuild, progress=progress, warn=warn, force=force)
+            return build_index(corpus_dir, index_dir, rebuild=rebuild, progress=progress, warn=warn, force=force,
+                               repair=repair)
     except KeyboardInterrupt:
         click.echo("\ninterrupted: the index is as it was before this run", err=True)
         sys.exit(130)
@@ -285,6 +295,8 @@ def _build(corpus_dir: Path, index_dir: Path, *, rebuild: bool, force: bool = Fa
 
 def _describe_report(report, index_dir: Path) -> str:
     what = "built" if report.rebuilt else "updated" if report.changed else "already up to date"
+    if report.repaired:
+        what = f"repaired ({', '.join(report.repaired)} replaced) and {what}"
     parts = [
         f"Index {what} at {str(index_dir)!r} in {report.took_s:.1f} s:",
         f"{report.added_files} files added, {report.updated_files} changed, {report.removed_files} removed, "

@@ -53,5 +53,5 @@ class IndexDamaged(CorpusSearchError):
 
     def __init__(self, path: str, detail: str) -> None:
         self.path, self.detail = path, detail
-        super().__init__(f"the index at {path!r} is damaged ({detail}). Rebuild it from its corpus with: "
-                         f"corpus-search index --rebuild --index {path}")
+        super().__init__(f"the index at {path!r} is damaged ({detail}). Repair it from its corpus with: "
+                         f"corpus-search index --repair --index {path}")

@@ -9,6 +9,7 @@ cold `corpus-search` query stays fast.
 """
 from __future__ import annotations
 
+import io
 import itertools
 import re
 import zipfile
@@ -20,6 +21,7 @@ import numpy as np
 
 from index.merging import NO_MERGES, Merges
 from index.schema import DATE, ENTITY_FACETS, FACET_FIELDS, ID, LANG, facet_column
+from index.store import write_atomically
 
 YEAR = "year"
 FACET_NAMES = FACET_FIELDS + (YEAR,)
@@ -155,9 +157,9 @@ def save_store(folder: Path, reader, merges: Merges = NO_MERGES, tables: dict[st
         arrays[f"{name}.values"] = np.array(table.values, dtype=str)
         arrays[f"{name}.docs"] = table.docs
         arrays[f"{name}.ids"] = table.value_ids
-    tmp = folder / f".{STORE_FILE}.tmp.npz"
-    np.savez(tmp, **arrays)
-    tmp.replace(folder / STORE_FILE)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_atomically(folder / STORE_FILE, buffer.getvalue())
 
 
 def store_is_current(folder: Path, reader) -> bool:

@@ -27,6 +27,7 @@ from typing import Literal, NamedTuple
 
 from index.analysis import exact_analyzer, fold, stop_words
 from index.errors import CorpusSearchError
+from index.store import write_atomically
 
 DATA_DIR = Path(__file__).parent / "data"
 ENTITIES_FILE = "entities.txt"
@@ -443,9 +444,7 @@ def save_query_snapshot(folder: Path) -> None:
 
 def _write_pickle(path: Path, content) -> None:
     """``content`` pickled into ``path`` whole or not at all (readers never see half a file)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL))
-    tmp.replace(path)
+    write_atomically(path, pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_query_knowledge(folder: Path) -> QueryKnowledge:

@@ -158,11 +158,11 @@ def write_lock(index_dir: Path, wait_s: float) -> Iterator[None]:
             fcntl.lockf(lock_file, fcntl.LOCK_UN)
 
 
-def write_atomically(path: Path, content: str) -> None:
+def write_atomically(path: Path, content: str | bytes) -> None:
     """``content`` into ``path`` whole or not at all, on disk (file and folder synced) before it is there."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(content)
+    with open(tmp, "wb") as f:
+        f.write(content.encode("utf-8") if isinstance(content, str) else content)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)

@@ -19,22 +19,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from whoosh import index as whoosh_index
 from whoosh.index import FileIndex, LockError
 
 from index import schema as f
 from index import store
 from index.analysis import has_stemmer
-from index.facetstore import build_tables, save_store, store_is_current, value_counts
+from index.facetstore import STORE_FILE, build_tables, save_store, store_is_current, value_counts
+from index.integrity import WHOOSH_DAMAGE_ERRORS, Damage, DurableStorage, is_sealed, latest_commit, seal, verify
 from index.mapped import MappedStorage
-from index.merging import MERGED_KINDS, NO_MERGES, Merges, find_merges, has_merges, save_merges
-from index.knowledge import load_knowledge, save_query_snapshot, save_snapshot
+from index.merging import MERGED_KINDS, MERGES_FILE, NO_MERGES, Merges, find_merges, has_merges, save_merges
+from index.knowledge import QUERY_SNAPSHOT_FILE, SNAPSHOT_FILE, load_knowledge, save_query_snapshot, save_snapshot
 from index.prepare import PARALLEL_MIN_BYTES, bind_worker_processes, prepared
-from index.errors import CorpusNotFound, IndexBusy, IndexNotFound, IndexOutdated, WouldLoseDocuments
+from index.errors import CorpusNotFound, IndexBusy, IndexDamaged, IndexNotFound, IndexOutdated, WouldLoseDocuments
 from index.reader import CorpusFile, Skipped, read_file, scan_corpus
-from index.spelling import build_spelling, has_spelling
+from index.spelling import SPELLING_DIR, build_spelling, has_spelling
 
 LOCK_WAIT_S = 10.0
+DERIVED_FILES = frozenset({STORE_FILE, MERGES_FILE, SNAPSHOT_FILE, QUERY_SNAPSHOT_FILE})  # and SPELLING_DIR/*
 WRITER_MEMORY_MB = 256
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes to do)
@@ -52,6 +53,7 @@ class IndexReport:
     skipped: list[Skipped] = field(default_factory=list)
     languages: Counter = field(default_factory=Counter)  # of the documents indexed in this run
     rebuilt: bool = False
+    repaired: list[str] = field(default_factory=list)  # the damaged files this run replaced
     took_s: float = 0.0
 
     @property
@@ -65,7 +67,7 @@ class IndexReport:
 
 
 def build_index(
-    corpus_dir: Path | str,
+    corpus_dir: Path | str | None,
     index_dir: Path | str,
     *,
     rebuild: bool = False,
@@ -74,6 +76,7 @@ def build_index(
     lock_wait_s: float = LOCK_WAIT_S,
     with_entities: bool = True,
     force: bool = False,
+    repair: bool = False,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with ``corpus_dir``.
 
@@ -84,15 +87,25 @@ def build_index(
     of these is usually a mistyped or forgotten ``--corpus``, and would
     delete what the index holds.
 
+    Every run checks the files of the index against the checksums sealed with
+    them (see ``index/integrity.py``) and rewrites damaged files derived from
+    the index (facet columns, spelling table, knowledge snapshots). Damaged
+    segments stop the run with `IndexDamaged` unless ``repair``: then the index
+    is rebuilt from its corpus (``corpus_dir=None``: the folder it recorded) into
+    a new generation, the damaged one kept until the new one is complete.
+
     :raise CorpusNotFound: if ``corpus_dir`` is not a folder (or is empty text).
     ``with_entities=False`` skips entity extraction (no people, countries or
     organizations facets): for measuring what extraction costs.
 
     :raise IndexBusy: if another writer holds the index for longer than ``lock_wait_s``.
     """
-    if not str(corpus_dir).strip():
-        raise CorpusNotFound(str(corpus_dir))  # Path("") is the working directory: never meant
-    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    index_dir = Path(index_dir)
+    if corpus_dir is None and repair:
+        corpus_dir = _recorded_corpus(index_dir)
+    if corpus_dir is None or not str(corpus_dir).strip():
+        raise CorpusNotFound(str(corpus_dir or ""))  # Path("") is the working directory: never meant
+    corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusNotFound(str(corpus_dir))
     started = time.monotonic()
@@ -108,8 +121,13 @@ def build_index(
         store.remove_abandoned(index_dir)  # a killed run's half-built generation
         files = scan_corpus(corpus_dir, skip)
         if not force:
-            _refuse_losses(index_dir, corpus_dir, files)
+            _refuse_losses(index_dir, corpus_dir, files, repair)
         generation = None if rebuild else _usable_generation(index_dir, with_entities)
+        if generation is not None and (damage := _damaged_segments(generation.path)):
+            if not repair:
+                raise IndexDamaged(str(index_dir), "; ".join(f"{generation.path.name}/{item}" for item in damage))
+            report.repaired = [f"{generation.path.name}/{item.name}" for item in damage]
+            generation = None
         if generation is None:
             _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities)
         else:
@@ -123,16 +141,27 @@ LOSS_MAX_SHARE = 0.10  # … or this share of the index, past LOSS_FREE_DOCUMENT
 LOSS_FREE_DOCUMENTS = 10
 
 
-def _refuse_losses(index_dir: Path, corpus_dir: Path, files: list[CorpusFile]) -> None:
-    """Raise `WouldLoseDocuments` if bringing the index to ``files`` would delete much of what it holds."""
+def _recorded_corpus(index_dir: Path) -> Path | None:
+    """The corpus folder the index was built from, as its newest generation records it."""
+    generation, _ = store.latest_generation(index_dir)
+    recorded = generation.meta.get("corpus") if generation else None
+    return Path(recorded) if recorded else None
+
+
+def _refuse_losses(index_dir: Path, corpus_dir: Path, files: list[CorpusFile], repair: bool = False) -> None:
+    """Raise `WouldLoseDocuments` if bringing the index to ``files`` would delete much of what it holds.
+
+    A damaged ``CURRENT`` pointer is what ``repair`` is asked for; losing articles never is.
+    """
     previous, is_current = store.latest_generation(index_dir)
     if previous is None:
         return  # nothing to lose
     recorded = previous.meta.get("corpus")
-    if not is_current:
+    if not is_current and not repair:
         raise WouldLoseDocuments(str(index_dir), f"its {store.CURRENT} file does not name a readable generation "
                                  f"(the last one is {previous.path.name}, from {recorded!r}); rebuilding would "
-                                 "replace it")
+                                 f"replace it (corpus-search index --repair --index {index_dir} rebuilds it from "
+                                 "that corpus)")
     if recorded and Path(recorded) != corpus_dir.resolve():
         raise WouldLoseDocuments(str(index_dir), f"it was built from {recorded!r}, not {str(corpus_dir.resolve())!r}; "
                                  f"pass --corpus {recorded} to update it")
@@ -167,7 +196,7 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
     try:
         if knowledge:
             save_snapshot(knowledge, generation.path)
-        ix = whoosh_index.create_in(str(generation.path), f.build_schema())
+        ix = FileIndex.create(DurableStorage(str(generation.path)), f.build_schema())
         # Several Whoosh writers, one segment each: committing postings is Whoosh's
         # slowest step (5 ms an article, in Python) and this spreads it over the cores.
         procs = os.cpu_count() or 1
@@ -184,6 +213,7 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
             _cancel(writer)
             raise
         _save_derived(generation.path)
+        seal(generation.path, ix.latest_generation())
         ix.close()
     except BaseException:
         store.discard(generation)
@@ -192,7 +222,15 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
 
 
 def _update(generation, files, report, skip, progress, lock_wait_s, with_entities) -> None:
-    ix = whoosh_index.open_dir(str(generation.path))
+    damaged_derived = _damaged_derived(generation.path)
+    if damaged_derived:  # written again from the segments, as after a commit
+        report.repaired = [f"{generation.path.name}/{item.name}" for item in damaged_derived]
+        for item in damaged_derived:
+            (generation.path / item.name).unlink(missing_ok=True)
+        if any(item.name == SNAPSHOT_FILE for item in damaged_derived):
+            save_snapshot(load_knowledge(), generation.path)  # the same knowledge: the fingerprint matched
+        _save_derived(generation.path)
+    ix = FileIndex(DurableStorage(str(generation.path)))
     try:
         with _mapped_reader(generation.path) as reader:
             indexed = _indexed_files(reader)
@@ -202,6 +240,8 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
         report.unchanged_files = len(files) - len(to_add)
         if not to_add and not removed:
             _save_derived(generation.path, only_if_stale=True)  # an index from before a derived file existed
+            if damaged_derived or not is_sealed(generation.path, ix.latest_generation()):
+                seal(generation.path, ix.latest_generation())  # before checksums, or a run stopped before its seal
             return  # no writer at all: nothing to lock, nothing to clean up
         try:
             writer = ix.writer(limitmb=WRITER_MEMORY_MB, timeout=lock_wait_s)
@@ -218,6 +258,7 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
             if report.changed:
                 writer.commit()
                 _save_derived(generation.path)
+                seal(generation.path, ix.latest_generation())
             else:
                 writer.cancel()
         except BaseException:
@@ -225,6 +266,32 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
             raise
     finally:
         ix.close()
+
+
+def _damaged_segments(folder: Path) -> list:
+    """The damaged files of a generation that only a rebuild can replace (its segments, its metadata)."""
+    return [item for item in _damage(folder) if not _is_derived(item.name)]
+
+
+def _damaged_derived(folder: Path) -> list:
+    """The damaged files of a generation that are derived from its segments, and so can be written again."""
+    return [item for item in _damage(folder) if _is_derived(item.name)]
+
+
+def _damage(folder: Path) -> list[Damage]:
+    commit = latest_commit(folder)
+    damage = verify(folder, commit)
+    if not is_sealed(folder, commit):  # no checksum vouches for the newest commit: can Whoosh read it?
+        try:
+            with _mapped_reader(folder) as reader:
+                reader.doc_count_all()
+        except WHOOSH_DAMAGE_ERRORS as error:
+            damage.append(Damage(f"_MAIN_{commit}.toc", f"unreadable ({type(error).__name__}: {error})"))
+    return damage
+
+
+def _is_derived(name: str) -> bool:
+    return name in DERIVED_FILES or name.startswith(f"{SPELLING_DIR}/")
 
 
 @contextlib.contextmanager

@@ -16,24 +16,22 @@ and said in ``notes``.
 from __future__ import annotations
 
 import contextlib
-import pickle
-import struct
 import threading
 import time
-import zlib
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, Mapping
 
 from whoosh import query as wq
 from whoosh.collectors import TimeLimit, TimeLimitCollector
-from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, FileIndex
 
 from index import IndexNotFound, current_generation, current_name, has_stemmer
 from index.errors import CorpusSearchError, IndexDamaged
 from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, VALUE_SEPARATOR, stemmed_field,
                           unpack_json, unpack_text)
+from index.integrity import WHOOSH_DAMAGE_ERRORS, latest_commit, verify
 from index.mapped import MappedStorage
+from search.snapshot import is_optional
 from search.curation import EntityReport, entity_report
 from search.docsets import Budget
 from index.merging import Merges
@@ -76,6 +74,7 @@ class Engine:
         self._snapshot: Snapshot | None = None
         self._storage: tuple[str, MappedStorage, FileIndex] | None = None  # (generation name, its files, its index)
         self._snapshot_lock = threading.Lock()  # held only while a new index state is opened
+        self._verified: set = set()  # files found whole (see index/integrity.py)
 
     def search(
         self,
@@ -112,7 +111,7 @@ class Engine:
             merges = snapshot.merges()
             filters = normalize_filters(filters, knowledge, merges)
             compiled = self._compile(snapshot, searcher, tree, knowledge, expand_entities, budget)
-            notes = list(compiled.notes)
+            notes = list(compiled.notes) + snapshot.damage_notes(self.index_dir)
             final = _restricted(compiled.query, filters, merges)
             docsets = snapshot.docsets(searcher.reader())
 
@@ -337,6 +336,7 @@ class Engine:
     def _open_snapshot(self) -> Snapshot:
         generation = current_generation(self.index_dir)  # IndexNotFound, IndexOutdated
         name = generation.path.name
+        damaged = self._damaged_files(generation.path, latest_commit(generation.path))  # before Whoosh reads any
         if self._storage is None or self._storage[0] != name:
             storage = MappedStorage(str(generation.path))
             try:
@@ -345,7 +345,7 @@ class Engine:
             except (OSError, EmptyIndexError):
                 storage.close()
                 raise IndexNotFound(str(self.index_dir)) from None
-            except DAMAGE_ERRORS as error:
+            except WHOOSH_DAMAGE_ERRORS as error:
                 storage.close()
                 raise IndexDamaged(str(self.index_dir), f"{name}: {type(error).__name__}: {error}") from None
             if self._storage is not None:
@@ -356,18 +356,33 @@ class Engine:
         for _ in range(OPEN_RETRIES):
             try:
                 snapshot = Snapshot(generation.path, storage, ix, ix.latest_generation())
+                snapshot.damaged = damaged
                 with snapshot.searcher():  # its segments open here: a damaged one is said now, in one line
                     return snapshot
             except OSError:
                 continue
-            except DAMAGE_ERRORS as error:
+            except WHOOSH_DAMAGE_ERRORS as error:
                 raise IndexDamaged(str(self.index_dir), f"{name}: {type(error).__name__}: {error}") from None
         raise IndexNotFound(str(self.index_dir))
 
+    def _damaged_files(self, folder: Path, toc_generation: int) -> frozenset[str]:
+        """The damaged files searching can do without; raise `IndexDamaged` for any other.
 
-# What Whoosh raises on a damaged table of contents or segment (truncated, zeroed, flipped bytes).
-DAMAGE_ERRORS = (EOFError, IndexError, ValueError, pickle.UnpicklingError, struct.error, zlib.error,
-                 whoosh_index.IndexError)
+        Each file is checked against the checksums sealed with its commit, and
+        read once per engine (segments never change once written).
+        """
+        damage = verify(folder, toc_generation, self._verified)
+        for _ in range(OPEN_RETRIES):
+            if not damage or latest_commit(folder) == toc_generation:
+                break
+            # A writer committed while the files were read (and rewrote the derived ones): check its commit.
+            toc_generation = latest_commit(folder)
+            damage = verify(folder, toc_generation, self._verified)
+        fatal = [item for item in damage if not is_optional(item.name)]
+        if fatal:
+            raise IndexDamaged(str(self.index_dir), f"{folder.name}/" + f"; {folder.name}/".join(map(str, fatal)))
+        return frozenset(item.name for item in damage)
+
 
 
 def _restricted(query: wq.Query, filters: dict, merges: Merges) -> wq.Query:

@@ -25,15 +25,20 @@ from whoosh.index import TOC, FileIndex
 from whoosh.searching import Searcher
 
 from index import has_stemmer, load_query_knowledge
-from index.facetstore import load_store
+from index.facetstore import STORE_FILE, load_store
 from index.knowledge import QueryKnowledge
 from index.schema import LANG
 from index.mapped import MappedStorage
 from index.merging import Merges, load_merges
-from index.spelling import SpellingTable, load_spelling
+from index.spelling import SPELLING_DIR, SpellingTable, load_spelling
 from search.docsets import DocSets
 
 COUNTS_CACHE_SIZE = 64  # each holds a mask of one byte per document
+
+
+def is_optional(name: str) -> bool:
+    """Whether searching can do without this file of a generation (it only saves time or adds suggestions)."""
+    return name == STORE_FILE or name.startswith(f"{SPELLING_DIR}/")
 
 
 class Snapshot:
@@ -54,6 +59,7 @@ class Snapshot:
         self._merges: Merges | None = None
         self._languages: tuple[str, ...] | None = None
         self._answers: OrderedDict[tuple, object] = OrderedDict()
+        self.damaged: frozenset[str] = frozenset()  # optional files found damaged: not read, said in notes
 
     @contextlib.contextmanager
     def searcher(self) -> Iterator[Searcher]:
@@ -86,13 +92,14 @@ class Snapshot:
         if docsets is None:
             with self._docsets_lock:  # the first search of a state builds them; later ones just read
                 if self._docsets is None:
-                    self._docsets = DocSets(reader, load_store(self.folder, reader), self.merges())
+                    saved = None if STORE_FILE in self.damaged else load_store(self.folder, reader)
+                    self._docsets = DocSets(reader, saved, self.merges())
                 docsets = self._docsets
         return docsets
 
     def spelling(self) -> SpellingTable | None:
         """The generation's spelling table, read in place (None until the writer has saved one)."""
-        if self._spelling is None:
+        if self._spelling is None and not any(name.startswith(f"{SPELLING_DIR}/") for name in self.damaged):
             self._spelling = load_spelling(self.folder)
         return self._spelling
 
@@ -107,6 +114,14 @@ class Snapshot:
         if self._merges is None:
             self._merges = load_merges(self.folder)
         return self._merges
+
+    def damage_notes(self, index_dir: Path) -> list[str]:
+        """What every answer of this state should say about the damaged files it did without."""
+        if not self.damaged:
+            return []
+        names = ", ".join(sorted(self.damaged))
+        return [f"part of the index is damaged ({names}): searching works without it, but more slowly or without "
+                f"suggestions; repair it with: corpus-search index --repair --index {index_dir}"]
 
     def languages(self, searcher) -> tuple[str, ...]:
         """The stemmed languages this state holds: only their fields are searched."""

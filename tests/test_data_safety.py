@@ -1,6 +1,7 @@
 """No valid command, typo or slip deletes what the index holds: the corpus guard (issue 11)."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -195,20 +196,104 @@ def test_a_damaged_column_store_is_rebuilt_not_fatal(tmp_path, damage):
         assert "date_order" in data
 
 
-@pytest.mark.parametrize("suffix", [".toc", ".seg"])
-@pytest.mark.parametrize("damage", [lambda b: b[: len(b) // 2], lambda b: b"\0" * len(b)])
-def test_a_damaged_segment_or_table_of_contents_is_one_line_and_a_rebuild_repairs_it(tmp_path, run_cli, suffix,
-                                                                                      damage):
+def _flip_a_byte(data: bytes) -> bytes:
+    middle = len(data) // 2
+    return data[:middle] + bytes([data[middle] ^ 0x20]) + data[middle + 1:]
+
+
+DAMAGES = {"truncated": lambda b: b[: len(b) // 2], "zeroed": lambda b: b"\0" * len(b), "flipped": _flip_a_byte}
+NEEDED_FILES = [".toc", ".seg", "merges.json", "query-knowledge.pickle", "knowledge.pickle"]
+OPTIONAL_FILES = ["facets.npz", "spelling/keys.npy", "spelling/words.bin"]
+
+
+def _damage_file(generation: Path, which: str, damage) -> Path:
+    victim = next(p for p in generation.iterdir() if p.suffix == which) if which.startswith(".") else generation / which
+    victim.write_bytes(DAMAGES[damage](victim.read_bytes()))
+    return victim
+
+
+def _generation(index_dir: Path) -> Path:
+    return index_dir / (index_dir / "CURRENT").read_text().strip()
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+@pytest.mark.parametrize("which", NEEDED_FILES)
+def test_a_damaged_file_searching_needs_is_one_line_and_repair_rebuilds_it(tmp_path, run_cli, which, damage):
     corpus = corpus_of(tmp_path / "c", 5)
     index_dir = tmp_path / "index"
     build_index(corpus, index_dir)
-    generation = index_dir / (index_dir / "CURRENT").read_text().strip()
-    victim = next(p for p in generation.iterdir() if p.suffix == suffix)
-    victim.write_bytes(damage(victim.read_bytes()))
+    victim = _damage_file(_generation(index_dir), which, damage)
     code, out, err = run_cli("mare", "--index", str(index_dir), "--corpus", str(corpus))
-    assert code != 0 and "is damaged" in err and "--rebuild" in err and "Traceback" not in err
+    assert code == 1 and "is damaged" in err and victim.name in err and "--repair" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
-    code, _, err = run_cli("index", "--rebuild", "--index", str(index_dir), "--corpus", str(corpus))
+    if which in (".toc", ".seg"):  # a plain update refuses: only a rebuild replaces segments
+        code, _, err = run_cli("index", "--index", str(index_dir), "--corpus", str(corpus))
+        assert code == 1 and "is damaged" in err and "--repair" in err and len(err.strip().splitlines()) == 1
+    code, out, err = run_cli("index", "--repair", "--index", str(index_dir))  # the recorded corpus
+    assert code == 0, err
+    assert "repaired" in out and victim.name in out
+    assert documents(index_dir) == 5
+    code, out, err = run_cli("mare", "--json", "--index", str(index_dir))
+    assert code == 0 and json.loads(out)["total"] == 5 and json.loads(out)["notes"] == []
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+@pytest.mark.parametrize("which", OPTIONAL_FILES)
+def test_a_damaged_optional_file_is_said_in_notes_and_the_next_update_rewrites_it(tmp_path, run_cli, which, damage):
+    corpus = write_corpus(tmp_path / "c", {f"{i}.txt": f"Titolo {i}\nIl ministro Sergei Lavrov e il mare {i}."
+                                           for i in range(5)})
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir)
+    _damage_file(_generation(index_dir), which, damage)
+    code, out, err = run_cli("mare", "--json", "--index", str(index_dir))
+    result = json.loads(out)
+    assert code == 0 and result["total"] == 5
+    assert [v["value"] for v in result["facets"]["person"]] == ["Sergei Lavrov"]
+    assert any("damaged" in note and which in note and "--repair" in note for note in result["notes"])
+    report = build_index(corpus, index_dir)
+    assert not report.changed and report.repaired == [f"{_generation(index_dir).name}/{which}"]
+    code, out, err = run_cli("mare", "--json", "--index", str(index_dir))
+    assert json.loads(out)["notes"] == [] and json.loads(out)["total"] == 5
+
+
+def test_repair_keeps_the_damaged_generation_until_the_new_one_is_complete(tmp_path, monkeypatch):
+    corpus = corpus_of(tmp_path / "c", 5)
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir)
+    damaged = _generation(index_dir)
+    _damage_file(damaged, ".seg", "flipped")
+    import index.writer as writer
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(writer, "_save_derived", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(None, index_dir, repair=True)
+    assert _generation(index_dir) == damaged and damaged.exists()  # still there, still named current
+    monkeypatch.undo()
+    assert build_index(None, index_dir, repair=True).rebuilt
+    assert _generation(index_dir) != damaged and documents(index_dir) == 5
+
+
+def test_repair_from_another_corpus_folder_is_refused_unless_forced(tmp_path, run_cli):
+    corpus, other = corpus_of(tmp_path / "c", 5), corpus_of(tmp_path / "other", 3, word="monte")
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir)
+    _damage_file(_generation(index_dir), ".seg", "zeroed")
+    code, _, err = run_cli("index", "--repair", "--index", str(index_dir), "--corpus", str(other))
+    assert code == 1 and "--force" in err
+    assert build_index(other, index_dir, repair=True, force=True).rebuilt and documents(index_dir) == 3
+
+
+def test_an_emptied_current_pointer_is_repaired_from_the_recorded_corpus(tmp_path, run_cli):
+    corpus = corpus_of(tmp_path / "c", 5)
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir)
+    (index_dir / "CURRENT").write_text("")
+    code, _, err = run_cli("index", "--index", str(index_dir))
+    assert code == 1 and "--repair" in err
+    code, out, err = run_cli("index", "--repair", "--index", str(index_dir))
     assert code == 0, err
     assert documents(index_dir) == 5
 

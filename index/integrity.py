@@ -1,0 +1,186 @@
+"""Index files are whole on disk, and a reader can tell when one is not.
+
+Two halves:
+
+- **Durable writes.** Whoosh writes its segments with plain buffered writes
+  and publishes a commit by renaming a new table of contents into place; a
+  power cut soon after could leave a table of contents that names segments
+  the disk never received. `DurableStorage` syncs every file of the folder
+  before that rename and the folder after it, so a published commit is on
+  disk whole. The files we derive from a commit are written with
+  `index.store.write_atomically` (synced too).
+- **Verified reads.** After each commit and its derived files, `seal` writes
+  ``CHECKSUMS.json``: the size and CRC-32 of every file of the generation, for
+  the commit it describes. `verify` compares what is on disk with it (a
+  truncated, zeroed or flipped file), remembering what it has already read
+  so that a long-running server reads each file once, not at every commit.
+
+While a writer is between its commit and its new seal, the manifest describes
+the previous commit: only the files Whoosh never rewrites (segments and tables
+of contents, whose names are new at each commit) can be checked against it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pickle
+import struct
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+
+from index.store import write_atomically
+
+MANIFEST = "CHECKSUMS.json"
+NOT_SEALED = frozenset({MANIFEST, "WRITELOCK", "MAIN_WRITELOCK"})  # the manifest itself, and lock files
+IMMUTABLE_SUFFIXES = (".seg", ".toc")  # Whoosh writes each under a new name and never changes it
+CHUNK = 16 << 20  # bytes checksummed at a time: bounded memory for any file size
+
+
+# What Whoosh raises on a damaged table of contents or segment (truncated, zeroed, flipped bytes).
+WHOOSH_DAMAGE_ERRORS = (EOFError, IndexError, ValueError, pickle.UnpicklingError, struct.error, zlib.error,
+                        whoosh_index.IndexError)
+
+
+class DurableStorage(FileStorage):
+    """Whoosh's file storage, with each commit on disk before it is published."""
+
+    def rename_file(self, oldname, newname, safe=False):
+        # Whoosh renames only to publish a new table of contents: the commit point.
+        sync_folder(Path(self.folder))
+        super().rename_file(oldname, newname, safe=safe)
+        _sync_directory(Path(self.folder))
+
+
+@dataclass(frozen=True)
+class Damage:
+    name: str  # the file, relative to the generation folder
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.reason}"
+
+
+def seal(folder: Path, toc_generation: int) -> None:
+    """Sync every file of ``folder`` and record its size and checksum, for the commit ``toc_generation``."""
+    sync_folder(folder)
+    files = {name: [path.stat().st_size, _checksum(path)] for name, path in _sealed_files(folder)}
+    write_atomically(folder / MANIFEST, json.dumps({"toc_generation": toc_generation, "files": files}, indent=0))
+
+
+def latest_commit(folder: Path) -> int:
+    """The newest commit of the Whoosh index in ``folder``, from file names alone (nothing read)."""
+    return TOC._latest_generation(FileStorage(str(folder)), whoosh_index._DEF_INDEX_NAME)
+
+
+def is_sealed(folder: Path, toc_generation: int) -> bool:
+    """Whether the manifest describes commit ``toc_generation`` (else the last writer stopped before sealing)."""
+    manifest = _manifest(folder)
+    return isinstance(manifest, dict) and manifest.get("toc_generation") == toc_generation
+
+
+def verify(folder: Path, toc_generation: int, verified: set | None = None) -> list[Damage]:
+    """The files of ``folder`` that are not as sealed, for a reader of commit ``toc_generation``.
+
+    ``verified`` (kept by the caller across calls) holds the files already
+    read and found whole, by name, size, inode and modification time: they are
+    not read again. An index sealed before this module existed has no
+    manifest and nothing to verify.
+    """
+    verified = set() if verified is None else verified
+    manifest = _manifest(folder)
+    if manifest is None:
+        return []
+    if not _well_formed(manifest):
+        return [Damage(MANIFEST, "unreadable")]
+    same_commit = manifest["toc_generation"] == toc_generation
+    damage = []
+    for name, (size, checksum) in manifest["files"].items():
+        if not same_commit and not name.endswith(IMMUTABLE_SUFFIXES):
+            continue  # rewritten since: the manifest speaks of another commit's version
+        path = folder / name
+        try:
+            status = path.stat()
+        except OSError:
+            if same_commit:
+                damage.append(Damage(name, "missing"))
+            continue  # a segment the newer commit merged away
+        if status.st_size != size:
+            damage.append(Damage(name, f"{status.st_size:,} bytes where {size:,} were written"))
+            continue
+        key = (name, size, status.st_ino, status.st_mtime_ns, checksum)
+        if key in verified:
+            continue
+        try:
+            whole = _checksum(path) == checksum
+        except OSError as error:
+            damage.append(Damage(name, f"unreadable ({error.strerror or error})"))
+            continue
+        if whole:
+            verified.add(key)
+        else:
+            damage.append(Damage(name, "its content is not what was written (checksum mismatch)"))
+    return damage
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush every file under ``folder`` and the folders themselves to disk."""
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(directory, name)
+            try:
+                descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            except OSError:
+                continue  # removed meanwhile (a temporary file), or not ours to follow
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        _sync_directory(Path(directory))
+
+
+def _sync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _sealed_files(folder: Path):
+    """(name relative to ``folder``, path) of every file a seal covers: not locks, not temporary files."""
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and not path.is_symlink() and name not in NOT_SEALED \
+                and not any(part.startswith(".") for part in name.split("/")) and not name.endswith(".tmp"):
+            yield name, path
+
+
+def _checksum(path: Path) -> int:
+    checksum = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            checksum = zlib.crc32(chunk, checksum)
+    return checksum
+
+
+def _manifest(folder: Path):
+    """The parsed manifest; None if there is none; ``...`` if it cannot be read as JSON."""
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return ...
+
+
+def _well_formed(manifest) -> bool:
+    return (isinstance(manifest, dict) and isinstance(manifest.get("toc_generation"), int)
+            and isinstance(manifest.get("files"), dict)
+            and all(isinstance(entry, list) and len(entry) == 2 and all(isinstance(n, int) for n in entry)
+                    for entry in manifest["files"].values()))
