@@ -87,9 +87,9 @@ def is_sealed(folder: Path, toc_generation: int) -> bool:
 def verify(folder: Path, toc_generation: int, verified: set | None = None) -> list[Damage]:
     """The files of ``folder`` that are not as sealed, for a reader of commit ``toc_generation``.
 
-    ``verified`` (kept by the caller across calls) holds the files already
-    read and found whole, by name, size, inode and modification time: they are
-    not read again. An index sealed before this module existed has no
+    ``verified`` (a set, or `VerifiedFiles`, kept by the caller) holds the
+    files already read and found whole, by device, inode, size, modification
+    and change time: they are not read again. An index sealed before this module existed has no
     manifest and nothing to verify.
     """
     verified = set() if verified is None else verified
@@ -113,7 +113,7 @@ def verify(folder: Path, toc_generation: int, verified: set | None = None) -> li
         if status.st_size != size:
             damage.append(Damage(name, f"{status.st_size:,} bytes where {size:,} were written"))
             continue
-        key = (name, size, status.st_ino, status.st_mtime_ns, checksum)
+        key = f"{status.st_dev}:{status.st_ino}:{size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{checksum}"
         if key in verified:
             continue
         try:
@@ -126,6 +126,53 @@ def verify(folder: Path, toc_generation: int, verified: set | None = None) -> li
         else:
             damage.append(Damage(name, "its content is not what was written (checksum mismatch)"))
     return damage
+
+
+class VerifiedFiles:
+    """The files a reader has found whole, remembered in the user's cache folder.
+
+    Reading a 100,000-article index whole takes most of a second, which every
+    one-shot CLI search would pay again. A file is known by its device, inode,
+    size, modification time and change time: writing to it changes its change
+    time, which no user can set back, so a remembered file is the same bytes.
+    The cache is a convenience: unreadable or unwritable, it is ignored.
+    """
+
+    MAX_ENTRIES = 4096
+
+    def __init__(self, cache_file: Path | None) -> None:
+        self.cache_file = cache_file
+        self._keys: dict[str, None] = {}
+        self._dirty = False
+        if cache_file is not None:
+            try:
+                self._keys = dict.fromkeys(cache_file.read_text(encoding="ascii").split())
+            except (OSError, ValueError):
+                pass
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def add(self, key: str) -> None:
+        self._keys[key] = None
+        self._dirty = True
+
+    def save(self) -> None:
+        if not self._dirty or self.cache_file is None:
+            return
+        keys = list(self._keys)[-self.MAX_ENTRIES:]
+        try:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.cache_file, "\n".join(keys) + "\n")
+            self._dirty = False
+        except OSError:
+            pass
+
+
+def default_cache_file() -> Path:
+    """Where `VerifiedFiles` are remembered: ``$XDG_CACHE_HOME/corpus-search`` (``~/.cache`` by default)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "corpus-search" / "verified-files"
 
 
 def sync_folder(folder: Path) -> None:

@@ -8,7 +8,8 @@
 Everything the CLI and the web page do goes through `Engine`: they add no
 query logic of their own.
 """
-from index.errors import CorpusNotFound, CorpusSearchError, IndexBusy, IndexNotFound, IndexOutdated
+from index.errors import (CorpusNotFound, CorpusSearchError, IndexBusy, IndexDamaged, IndexNotFound, IndexOutdated,
+                          WouldLoseDocuments)
 from search.curation import EntityReport, MergeProposal
 from search.engine import SORTS, DocumentNotFound, Engine, open_engine
 from search.facets import FACETS
@@ -18,8 +19,8 @@ from search.syntax import QueryError
 
 __all__ = [
     "FACETS", "SORTS", "CorpusNotFound", "EntityReport", "MergeProposal", "CorpusSearchError", "DocumentNotFound", "Engine", "FacetValue",
-    "Fragment", "Hit", "IndexBusy", "IndexNotFound", "IndexOutdated", "QueryError", "SearchResult", "Segment",
-    "StoredArticle", "build_index", "fragments_to_html", "fragments_to_text", "open_engine",
+    "Fragment", "Hit", "IndexBusy", "IndexDamaged", "IndexNotFound", "IndexOutdated", "QueryError", "SearchResult", "Segment",
+    "StoredArticle", "WouldLoseDocuments", "build_index", "fragments_to_html", "fragments_to_text", "open_engine",
 ]
 
 

@@ -29,7 +29,7 @@ from index import IndexNotFound, current_generation, current_name, has_stemmer
 from index.errors import CorpusSearchError, IndexDamaged
 from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, VALUE_SEPARATOR, stemmed_field,
                           unpack_json, unpack_text)
-from index.integrity import WHOOSH_DAMAGE_ERRORS, latest_commit, verify
+from index.integrity import WHOOSH_DAMAGE_ERRORS, VerifiedFiles, default_cache_file, latest_commit, verify
 from index.mapped import MappedStorage
 from search.snapshot import is_optional
 from search.curation import EntityReport, entity_report
@@ -50,6 +50,7 @@ MAX_LIMIT = 10_000_000  # effectively "all": a script may list the whole corpus
 MAX_SUGGEST_CHARS = 200
 # A search stops after this long (expanding, counting, ranking, checking phrases) and says it was cut short.
 SEARCH_TIMEOUT_S = 5.0
+DEFAULT_VERIFIED_CACHE = "user cache"  # index.integrity.default_cache_file(), resolved when an engine opens
 # Looking for a spelling correction that returns results stops after this long.
 SUGGEST_BUDGET_S = 0.25
 SIMILAR_TERMS = 15
@@ -67,14 +68,17 @@ class DocumentNotFound(CorpusSearchError):
 class Engine:
     """Searches one index folder (as written by ``index.build_index``)."""
 
-    def __init__(self, index_dir: Path | str, timeout_s: float = SEARCH_TIMEOUT_S) -> None:
+    def __init__(self, index_dir: Path | str, timeout_s: float = SEARCH_TIMEOUT_S,
+                 verified_cache: Path | str | None = DEFAULT_VERIFIED_CACHE) -> None:
         self.index_dir = Path(index_dir)
         self.timeout_s = timeout_s
         current_generation(self.index_dir)  # fail now, clearly, if there is no usable index
         self._snapshot: Snapshot | None = None
         self._storage: tuple[str, MappedStorage, FileIndex] | None = None  # (generation name, its files, its index)
         self._snapshot_lock = threading.Lock()  # held only while a new index state is opened
-        self._verified: set = set()  # files found whole (see index/integrity.py)
+        if verified_cache == DEFAULT_VERIFIED_CACHE:
+            verified_cache = default_cache_file()
+        self._verified = VerifiedFiles(verified_cache)  # files found whole (see index/integrity.py)
 
     def search(
         self,
@@ -378,6 +382,7 @@ class Engine:
             # A writer committed while the files were read (and rewrote the derived ones): check its commit.
             toc_generation = latest_commit(folder)
             damage = verify(folder, toc_generation, self._verified)
+        self._verified.save()
         fatal = [item for item in damage if not is_optional(item.name)]
         if fatal:
             raise IndexDamaged(str(self.index_dir), f"{folder.name}/" + f"; {folder.name}/".join(map(str, fatal)))
@@ -456,13 +461,17 @@ def _entity_spans(stored: dict, wanted: set[tuple[str, str]]) -> list[tuple[int,
     ]
 
 
-def open_engine(index_dir: Path | str, timeout_s: float = SEARCH_TIMEOUT_S) -> Engine:
+def open_engine(index_dir: Path | str, timeout_s: float = SEARCH_TIMEOUT_S,
+                verified_cache: Path | str | None = DEFAULT_VERIFIED_CACHE) -> Engine:
     """Open the index at ``index_dir`` for searching.
+
+    Its files are checked against the checksums sealed with them, each file
+    once: ``verified_cache`` remembers which (None: for this engine only).
 
     :raise IndexNotFound: if there is no index there.
     :raise IndexOutdated: if it was built by an incompatible version.
     """
-    return Engine(index_dir, timeout_s)
+    return Engine(index_dir, timeout_s, verified_cache)
 
 
 __all__ = ["DocumentNotFound", "Engine", "FACETS", "SORTS", "open_engine"]

@@ -17,6 +17,14 @@ SEED_CORPUS = ROOT / "corpus"
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory):
+    """The user's cache folder (where readers remember verified files) is the test run's own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
     """Write ``{relative path: content}`` under ``folder``; return the folder."""
     for name, content in files.items():

@@ -256,6 +256,33 @@ def test_a_damaged_optional_file_is_said_in_notes_and_the_next_update_rewrites_i
     assert json.loads(out)["notes"] == [] and json.loads(out)["total"] == 5
 
 
+def test_each_file_is_read_once_until_it_changes_even_with_its_modification_time_set_back(tmp_path, monkeypatch):
+    import index.integrity as integrity
+
+    corpus = corpus_of(tmp_path / "c", 5)
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir)
+    read = []
+    checksum = integrity._checksum
+    monkeypatch.setattr(integrity, "_checksum", lambda path: read.append(path.name) or checksum(path))
+    cache = tmp_path / "verified"
+    with open_engine(index_dir, verified_cache=cache) as engine:
+        assert engine.search("mare").total == 5
+    assert any(name.endswith(".seg") for name in read)
+    read.clear()
+    with open_engine(index_dir, verified_cache=cache) as engine:  # a later CLI run: nothing read again
+        assert engine.search("mare").total == 5
+    assert read == []
+    segment = next(p for p in _generation(index_dir).iterdir() if p.suffix == ".seg")
+    status = segment.stat()
+    segment.write_bytes(_flip_a_byte(segment.read_bytes()))
+    os.utime(segment, ns=(status.st_atime_ns, status.st_mtime_ns))  # same size, same mtime: only ctime tells
+    from search import IndexDamaged
+
+    with pytest.raises(IndexDamaged, match=segment.name):
+        open_engine(index_dir, verified_cache=cache).search("mare")
+
+
 def test_repair_keeps_the_damaged_generation_until_the_new_one_is_complete(tmp_path, monkeypatch):
     corpus = corpus_of(tmp_path / "c", 5)
     index_dir = tmp_path / "index"
