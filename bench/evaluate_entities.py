@@ -69,16 +69,27 @@ def seed_scores(corpus: Path, gold_path: Path) -> dict[str, tuple[float, float, 
     }
 
 
-def read_conll(path: Path, limit: int, held_out_only: bool = False):
+def read_conll(path: Path, limit: int, held_out_only: bool = False, split: str = "all"):
     """Sentences as (text, {"PER": {folded spans}, "ORG": {...}}).
 
     Read with the tagger's own reader, so that ``held_out_only`` picks exactly
     the sentences its training held out (every 5th), for the files it trained on.
+    ``split`` then keeps the even-numbered sentences ("dev", for tuning and
+    reading errors) or the odd-numbered ones ("test", for reporting), so that
+    rules are never fitted to the sentences they are measured on; "all" keeps all.
     """
     sentences = conll_sentences(path)
     if held_out_only:
         sentences = held_out_split(sentences)[1]
+    sentences = split_sentences(sentences, split)
     return [(" ".join(words), _gold_spans(words, labels)) for words, labels in sentences[:limit]]
+
+
+def split_sentences(sentences: list, split: str) -> list:
+    """The dev (even index), test (odd index) or all sentences, in the order read."""
+    if split == "all":
+        return sentences
+    return sentences[{"dev": 0, "test": 1}[split] :: 2]
 
 
 def _gold_spans(words: list[str], labels: list[str]) -> dict[str, set[str]]:
@@ -99,7 +110,7 @@ def _gold_spans(words: list[str], labels: list[str]) -> dict[str, set[str]]:
 
 
 def ner_scores(path: Path, lang: str, limit: int, block: int = 10,
-               use_tagger: bool = True) -> dict[str, dict[str, tuple[float, float, int]]]:
+               use_tagger: bool = True, split: str = "all") -> dict[str, dict[str, tuple[float, float, int]]]:
     """Precision and recall of people and organizations, per sentence and per pseudo-document.
 
     "mention": each sentence's distinct names. "document": the distinct names
@@ -111,7 +122,7 @@ def ner_scores(path: Path, lang: str, limit: int, block: int = 10,
     counts = {level: {label: [0, 0, 0] for label in kinds} for level in ("mention", "document")}  # right, predicted, gold
     block_predicted = {label: set() for label in kinds}
     block_gold = {label: set() for label in kinds}
-    sentences = read_conll(path, limit, held_out_only=path.name in TAGGER_TRAINING_FILES)
+    sentences = read_conll(path, limit, held_out_only=path.name in TAGGER_TRAINING_FILES, split=split)
     for number, (text, gold) in enumerate(sentences, start=1):
         extraction = extract_entities(text, lang, use_tagger=use_tagger)
         for label, kind in kinds.items():
@@ -178,6 +189,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-sentences", type=int, default=3000, help="per NER file")
     parser.add_argument("--speed-articles", type=int, default=500, help="per corpus file")
+    parser.add_argument("--split", choices=("all", "dev", "test"), default="all",
+                        help="NER sentences scored: dev (even index, for tuning), test (odd, for reporting) or all")
     args = parser.parse_args()
     started = time.perf_counter()
     knowledge = load_knowledge()
@@ -191,8 +204,8 @@ def main() -> None:
         for error in errors:
             print(f"           {error}")
 
-    print(f"\nNER gold (first {args.max_sentences} sentences per file; exact span text), per sentence "
-          "(mention), per block of 10 sentences (document), and per sentence without the tagger; for the files "
+    print(f"\nNER gold ({args.split} split, first {args.max_sentences} sentences per file; exact span text), "
+          "per sentence (mention), per block of 10 sentences (document), and per sentence without the tagger; for the files "
           "the tagger trained on, only the sentences it held out:")
     for lang, files in NER_SETS.items():
         for name in files:
@@ -201,8 +214,9 @@ def main() -> None:
                 continue
             if name in TAGGER_TRAINING_FILES:
                 name += " (held out)"
-            rows = ner_scores(path, lang, args.max_sentences)
-            rows["no tagger"] = ner_scores(path, lang, args.max_sentences, use_tagger=False)["mention"]
+            rows = ner_scores(path, lang, args.max_sentences, split=args.split)
+            rows["no tagger"] = ner_scores(path, lang, args.max_sentences, use_tagger=False,
+                                           split=args.split)["mention"]
             for level, scores in rows.items():
                 cells = "  ".join(f"{label} P {p:.3f} R {r:.3f} (n={n})" for label, (p, r, n) in scores.items())
                 print(f"  {name:47} {level:9} {cells}")

@@ -109,10 +109,21 @@ ORG_NOUNS = frozenset(fold(w) for w in """
     l'ong l'agence l'association l'organisation l'istituto l'agenzia l'associazione
 """.split())
 CONJUNCTIONS = frozenset("e ed et och and y und".split())
+# Articles, articled prepositions and possessives: news writes them before things ("un Beretta", "alle
+# Gallerie Estensi", "il suo Ducato") and places, hardly ever before a person's full name.
+DETERMINERS = frozenset(fold(w) for w in """
+    il lo la i gli le l un uno una del dello della dei degli delle dell al allo alla ai agli alle all dal dallo
+    dalla dai dagli dalle dall nel nello nella nei negli nelle nell sul sullo sulla sui sugli sulle sull suo sua
+    suoi sue mio mia tuo tua nostro nostra vostro vostra loro
+    les une du des au aux son sa ses leur leurs mon ma mes notre votre ce cet cette
+    en ett den det denna detta sin sitt sina hans hennes
+    the a an its his her their this
+""".split())
 SENTENCE_BREAKS = frozenset('.!?…:;«»"“”„\n\r—–([')
 HYPHENS = frozenset("-‐‑")
 MAX_NAME_TOKENS = 6
 SENTENCE_REACH = 600  # characters: how far from a name the tagger reads its sentence
+TAGGER_CONFIDENT = 0.8  # a tagger PER span at least this sure (mean marginal) needs no other sign; tuned on dev
 
 
 @dataclass(frozen=True)
@@ -279,52 +290,121 @@ def _tagged_names(text: str, lang: str, tokens: list[_Token], covered: list[bool
     dichiarato Giacomino Mambrini"), but on real local news a third of what it
     alone calls a person is a product, a place or a team (*Ford Fiesta*,
     *Castelnovo Monti*, *Libertas Fiorano*), so a name it proposes must still
-    look like one: two to four capitalized words with only spaces between
-    them, none a common word, a word the article also writes in lower case,
-    a known place, or a word of a known organization's name; not starting a
-    sentence unless with a given name; not a place named after someone; and a
-    second sign that it is a person: a given name, or the surname alone
-    elsewhere in the article. Its organizations are too often wrong to use
-    (measured: precision 0.4–0.7).
+    look like one (`_looks_like_tagged_name`), and have a second sign that it
+    is a person: the model's own confidence (`TAGGER_CONFIDENT`), a given
+    name, or the surname alone elsewhere in the article. Its organizations are
+    too often wrong to use (measured: precision 0.4–0.7).
     """
-    from index.tagger import tag
+    from index.tagger import tag_spans
 
     starts = [token.start for token in tokens]
     lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
     alone = _capitalized_alone(tokens)
-    for start, end, label in _tag_where_needed(text, lang, tokens, covered, knowledge, alone, tag):
-        if label != "PER":
+    for span in _tag_where_needed(text, lang, tokens, covered, knowledge, alone, tag_spans):
+        if span.label != "PER":
             continue
-        first, stop = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        first, stop = bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)
         run = tokens[first:stop]
-        if not 2 <= len(run) <= 4 or any(covered[first:stop]) or run[0].start != start:
+        if not run or any(covered[first:stop]) or run[0].start != span.start:
             continue
-        if any(b.start - a.end != 1 for a, b in zip(run, run[1:])) or \
-                any(not _is_word(t) or t.is_all_caps for t in run):
+        if first and _glued_name_word(tokens, first - 1, covered, knowledge, lowercase_words):
+            continue  # "Taha | Yassin Ramadan": the tagger cut a longer name, which it does not know
+        run = _from_given_name(run, knowledge, lowercase_words)
+        if not _looks_like_tagged_name(run, text, knowledge, lowercase_words):
             continue
-        names = [t for t in run if t.folded not in NAME_PARTICLES]
-        if run[-1].folded in NAME_PARTICLES or any(t.folded in NAME_PARTICLES and not t.is_capitalized for t in run):
-            continue  # "Antonio Di", "Bertoni di Pavullo" (someone from Pavullo): "Di Maio" is fine
-        if any(not t.is_capitalized or _is_common(t) or t.folded in lowercase_words or (t.folded,) in knowledge.places
-               or t.folded in _organization_words(knowledge) for t in names):
+        if not _has_second_sign(run, span.score, tokens[first - 1] if first else None, knowledge, alone):
             continue
-        if run[0].starts_sentence and run[0].folded not in knowledge.given_names:
-            continue
-        if any(t.folded in PLACE_WORDS_BEFORE or t.folded in PLACE_WORDS_AFTER for t in run):
-            continue  # "Gustav Adolfs Torg"
-        if _place_length(run, knowledge) == len(run) or _names_a_place(text, run[0].start, run[-1].end):
-            continue
-        if run[0].folded not in knowledge.given_names and names[-1].folded not in alone:
-            continue  # no second sign: a person is named again by surname ("Mambrini ha detto"), a product is not
         written = text[run[0].start : run[-1].end]
         yield Mention("person", _clean_name(written), written, run[0].start, run[-1].end, is_new=True)
 
 
-def _tag_where_needed(text, lang, tokens, covered, knowledge: KnowledgeBase, alone: set[str], tag):
+def _glued_name_word(tokens: list[_Token], i: int, covered: list[bool], knowledge: KnowledgeBase,
+                     lowercase_words: set[str]) -> bool:
+    """Whether token ``i``, right before a tagged span, could be the start of the same name.
+
+    Not when it is what a title is of and a given name follows: "il fondatore
+    di Eataly Oscar Farinetti" (Eataly is a company, Oscar starts the name).
+    """
+    token, after = tokens[i], tokens[i + 1]
+    if covered[i] or after.start - token.end != 1 or after.starts_sentence or token.is_all_caps:
+        return False
+    if after.folded in knowledge.given_names and i > 0 and tokens[i - 1].folded in OF_WORDS:
+        return False
+    return _is_word(token) and not _is_title(token.folded) and _is_name_word(token, knowledge, lowercase_words)
+
+
+def _from_given_name(run: list[_Token], knowledge: KnowledgeBase, lowercase_words: set[str]) -> list[_Token]:
+    """The span from its first given name on, when the tagger took a word that is no name with it.
+
+    "l'assessore alla Cultura Marco Pellizzari" is Marco Pellizzari; "Publio
+    Valerio Publicola" stays whole (an unknown given name is still a name).
+    """
+    if run[0].folded in knowledge.given_names:
+        return run
+    for i in range(1, len(run) - 1):
+        if run[i].folded in knowledge.given_names:
+            if any(not _is_name_word(t, knowledge, lowercase_words) for t in run[:i]):
+                return run[i:]
+            break
+    return run
+
+
+def _has_second_sign(run: list[_Token], score: float, before: _Token | None, knowledge: KnowledgeBase,
+                     alone: set[str]) -> bool:
+    """Whether more than the tagger's say-so makes a person of a tagged name.
+
+    A given name first, or the surname alone elsewhere in the article ("Mambrini
+    ha detto": a person is named again by surname, a product is not), or the
+    model's own confidence (`TAGGER_CONFIDENT`) when no article or possessive
+    comes right before ("un Beretta Ase Gold", "il suo Ducato Maxi" are things)
+    and the name does not start with a particle. Never a name that starts with
+    an article ("Le Magnolie", a care home): as for mastheads.
+    """
+    if run[0].folded in ARTICLES:
+        return False
+    names = [t for t in run if t.folded not in NAME_PARTICLES]
+    if run[0].folded in knowledge.given_names or names[-1].folded in alone:
+        return True
+    if run[0].folded in NAME_PARTICLES or (before is not None and before.folded in DETERMINERS):
+        return False
+    return score >= TAGGER_CONFIDENT
+
+
+def _looks_like_tagged_name(run: list[_Token], text: str, knowledge: KnowledgeBase, lowercase_words: set[str]) -> bool:
+    """Whether the tokens of a tagger PER span look like a person's name, whatever the model's confidence.
+
+    Two to four capitalized words with only spaces between them, none a common
+    word, a word the article also writes in lower case, a known place, or a
+    word of a known organization's name; not starting a sentence unless with a
+    given name; not a place named after someone.
+    """
+    if not 2 <= len(run) <= 4:
+        return False
+    if any(b.start - a.end != 1 for a, b in zip(run, run[1:])) or any(not _is_word(t) or t.is_all_caps for t in run):
+        return False
+    names = [t for t in run if t.folded not in NAME_PARTICLES]
+    if run[-1].folded in NAME_PARTICLES or any(t.folded in NAME_PARTICLES and not t.is_capitalized for t in run):
+        return False  # "Antonio Di", "Bertoni di Pavullo" (someone from Pavullo): "Di Maio" is fine
+    if not all(_is_name_word(t, knowledge, lowercase_words) for t in names):
+        return False
+    if run[0].starts_sentence and run[0].folded not in knowledge.given_names:
+        return False
+    if any(t.folded in PLACE_WORDS_BEFORE or t.folded in PLACE_WORDS_AFTER for t in run):
+        return False  # "Gustav Adolfs Torg"
+    return not (_place_length(run, knowledge) == len(run) or _names_a_place(text, run[0].start, run[-1].end))
+
+
+def _is_name_word(token: _Token, knowledge: KnowledgeBase, lowercase_words: set[str]) -> bool:
+    """Whether a word can be part of a person's name: capitalized, and no common, place or organization word."""
+    return (token.is_capitalized and not _is_common(token) and token.folded not in lowercase_words
+            and (token.folded,) not in knowledge.places and token.folded not in _organization_words(knowledge))
+
+
+def _tag_where_needed(text, lang, tokens, covered, knowledge: KnowledgeBase, alone: set[str], tag_spans):
     """The tagger's spans, from the sentences alone that hold a name it could add (tagging is half the cost)."""
     ranges: list[list[int]] = []
     for first, last in _capitalized_runs(tokens, covered):
-        if last == first or not (tokens[first].folded in knowledge.given_names or tokens[last].folded in alone):
+        if not _worth_tagging(tokens, first, last, knowledge, alone):
             continue
         # The sentence around the name, at most SENTENCE_REACH characters each way (a text without
         # full stops must not make each name rescan the whole article).
@@ -337,8 +417,20 @@ def _tag_where_needed(text, lang, tokens, covered, knowledge: KnowledgeBase, alo
         else:
             ranges.append([start, end])
     for start, end in ranges:
-        for span_start, span_end, label in tag(text[start:end], lang):
-            yield start + span_start, start + span_end, label
+        for span in tag_spans(text[start:end], lang):
+            yield span._replace(start=start + span.start, end=start + span.end)
+
+
+def _worth_tagging(tokens: list[_Token], first: int, last: int, knowledge: KnowledgeBase, alone: set[str]) -> bool:
+    """Whether a capitalized run could hold a person the tagger would add: two words or more.
+
+    A sentence-initial word is usually a common one ("Ieri", "Selon"): two
+    words after it are needed, unless it is a given name or the run ends with
+    a surname the article also writes alone.
+    """
+    if tokens[first].folded in knowledge.given_names or tokens[last].folded in alone:
+        return last > first
+    return last - first >= (2 if tokens[first].starts_sentence else 1)
 
 
 def _capitalized_alone(tokens: list[_Token]) -> set[str]:
@@ -628,8 +720,10 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
         skip = _place_length(run, knowledge)
         if not run or skip == len(run):
             continue  # "Reggio Emilia", "Upplands Väsby": a town, not a person
-        # A place before a name is what a title is of: "il sindaco di Leopoli Andrij Sadovyj".
-        if skip and first > 0 and tokens[first - 1].folded in OF_WORDS:
+        # A place before a name is what a title is of: "il sindaco di Leopoli Andrij Sadovyj", or where
+        # the news happened: "è morto a Bergamo Ettore Vanzulli" (then a given name follows).
+        if skip and first > 0 and (tokens[first - 1].folded in OF_WORDS
+                                   or (len(run) - skip >= 2 and run[skip].folded in knowledge.given_names)):
             first += skip
             run = tokens[first : last + 1]
         start, end = run[0].start, run[-1].end

@@ -30,6 +30,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from index.analysis import ELISIONS, fold, stop_words
 from index.entities import (ARTICLES, CONJUNCTIONS, NAME_PARTICLES, OF_WORDS, ORG_SUFFIXES,
@@ -349,6 +350,21 @@ def config_path(model_path: Path) -> Path:
     return model_path.with_suffix(".json")
 
 
+class Span(NamedTuple):
+    """A name the tagger found: character offsets, label (PER, ORG, LOC) and confidence.
+
+    ``score`` is the mean, over the span's tokens, of the marginal probability
+    of the label each token got (B-PER, I-PER…): near 1 where the model has no
+    doubt, near 0.5 where another reading was almost as likely. It lets the
+    extractor trust a confident span without asking for more evidence.
+    """
+
+    start: int
+    end: int
+    label: str
+    score: float
+
+
 @dataclass(eq=False)
 class Tagger:
     """A loaded model: its crfsuite tagger, its feature configuration and its featurizer."""
@@ -362,15 +378,29 @@ class Tagger:
 
     def tag_words(self, words: list[str], lang: str = "") -> list[str]:
         """BIO labels of one sentence's tokens (O outside the windows around capitalized tokens)."""
+        return self.scored_words(words, lang)[0]
+
+    def scored_words(self, words: list[str], lang: str = "") -> tuple[list[str], list[float]]:
+        """BIO labels of one sentence's tokens and, for each label but O, the model's marginal probability of it.
+
+        The marginals come from the same forward-backward pass as the labels
+        (crfsuite keeps it after ``tag``), so they cost little; O tokens get 1.0
+        without asking, since only names are ever scored.
+        """
         labels = ["O"] * len(words)
+        confidence = [1.0] * len(words)
         starts = sentence_starts(words)
         spans = windows(words, starts, self.config, self.featurizer.gazetteer)
         for first, end in spans:
-            labels[first:end] = self.crf.tag(self.featurizer.features(words, starts, first, end, lang))
-        return labels
+            window = self.crf.tag(self.featurizer.features(words, starts, first, end, lang))
+            labels[first:end] = window
+            for offset, label in enumerate(window):
+                if label != "O":
+                    confidence[first + offset] = self.crf.marginal(label, offset)
+        return labels, confidence
 
-    def tag(self, text: str, lang: str = "") -> list[tuple[int, int, str]]:
-        """(start, end, label) character spans of the names in ``text``; label is PER, ORG or LOC."""
+    def spans(self, text: str, lang: str = "") -> list[Span]:
+        """The names in ``text`` as `Span` (characters, label PER/ORG/LOC, confidence)."""
         tokens = tokenize(text)
         result = []
         for first, end in sentences(text, tokens):
@@ -378,10 +408,16 @@ class Tagger:
             words = [t[0] for t in sentence]
             if not any(is_capitalized(w) for w in words):
                 continue
-            for a, b, label in bio_spans(self.tag_words(words, lang)):
+            labels, confidence = self.scored_words(words, lang)
+            for a, b, label in bio_spans(labels):
                 if label in LABELS:
-                    result.append((sentence[a][1], sentence[b - 1][2], label))
+                    score = sum(confidence[a:b]) / (b - a)
+                    result.append(Span(sentence[a][1], sentence[b - 1][2], label, score))
         return result
+
+    def tag(self, text: str, lang: str = "") -> list[tuple[int, int, str]]:
+        """(start, end, label) character spans of the names in ``text``; label is PER, ORG or LOC."""
+        return [(span.start, span.end, span.label) for span in self.spans(text, lang)]
 
 
 def bio_spans(labels: list[str]) -> list[tuple[int, int, str]]:
@@ -419,3 +455,8 @@ def load_tagger(model_path: Path = DEFAULT_MODEL) -> Tagger:
 def tag(text: str, lang: str = "", model_path: Path = DEFAULT_MODEL) -> list[tuple[int, int, str]]:
     """(start, end, label) spans of people (PER), organizations (ORG) and places (LOC) in ``text``."""
     return load_tagger(Path(model_path)).tag(text, lang)
+
+
+def tag_spans(text: str, lang: str = "", model_path: Path = DEFAULT_MODEL) -> list[Span]:
+    """As `tag`, with each span's confidence (`Span.score`)."""
+    return load_tagger(Path(model_path)).spans(text, lang)

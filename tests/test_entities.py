@@ -316,6 +316,34 @@ def test_the_tagger_adds_a_person_the_rules_miss_when_the_article_names_them_aga
     assert extract_entities(first_sentence, lang).person == ()
 
 
+def test_a_confident_tagger_person_needs_no_second_sign():
+    text = "La chanson a été écrite par Oskar Tvelund et Hilmar Brask."  # "Hilmar" is no known given name
+    assert extract_entities(text, "fr", use_tagger=False).person == ("Oskar Tvelund",)
+    assert set(extract_entities(text, "fr").person) == {"Oskar Tvelund", "Hilmar Brask"}
+
+
+def test_a_confident_tagger_name_after_an_article_or_starting_with_one_is_not_a_person():
+    from index.entities import _has_second_sign, _tokens
+
+    knowledge = load_knowledge()
+    for text, first in (("Hanno rubato il suo Ramo Vexto.", 4), ("Hanno preso un Ramo Vexto.", 3),
+                        ("Sono ospiti di Le Vexte.", 3)):
+        tokens = _tokens(text)
+        run = tokens[first : first + 2]
+        assert not _has_second_sign(run, 0.99, tokens[first - 1], knowledge, set()), text
+    tokens = _tokens("Ne hanno parlato Ramo Vexto e altri.")
+    assert _has_second_sign(tokens[3:5], 0.99, tokens[2], knowledge, set())
+    assert not _has_second_sign(tokens[3:5], 0.5, tokens[2], knowledge, set())  # unsure, and no other sign
+
+
+@pytest.mark.parametrize("lang, text, name", [
+    ("it", "È intervenuto anche l'assessore alla Cultura Marco Pellizzari.", "Marco Pellizzari"),
+    ("it", "Si è spento ieri a Bergamo Ettore Vanzulli, pittore.", "Ettore Vanzulli"),
+])
+def test_a_person_is_found_behind_the_word_or_place_before_the_name(lang, text, name):
+    assert extract_entities(text, lang).person == (name,)
+
+
 def test_the_tagger_does_not_make_people_of_places_products_or_squares():
     text = ("Siamo passati per Lama Mocogno, poi per Sesto San Giovanni e infine per Gustav Adolfs Torg. "
             "Mocogno è lontana, Giovanni pure, Torg anche.")

@@ -7,7 +7,7 @@ import pytest
 
 from index.knowledge import load_knowledge
 from index.tagger import (DEFAULT_MODEL, LABELS, FeatureConfig, Featurizer, bio_spans, gazetteer, load_tagger,
-                          open_tagger, tag, tokenize)
+                          open_tagger, tag, tag_spans, tokenize)
 from index.train_tagger import TrainConfig, read_conll, split, train_model
 
 
@@ -56,6 +56,16 @@ def test_spans_are_character_offsets_into_the_text():
     spans = tag(text)
     assert_valid_spans(text, spans)
     assert {text[s:e] for s, e, _ in spans} >= {"Giulia Bernardini", "Anders Bergström"}
+
+
+def test_scored_spans_are_the_tagged_spans_with_a_confidence():
+    text = "Secondo la Procura di Modena, Giulia Bernardini è stata vista a Bologna.\n\nEnligt Anders Bergström."
+    spans = tag_spans(text, "it")
+    assert [(s.start, s.end, s.label) for s in spans] == tag(text, "it")
+    assert all(0.0 < s.score <= 1.0 for s in spans)
+    # A name the model knows from its context is surer than one it guesses at.
+    sure = next(s for s in spans if text[s.start : s.end] == "Giulia Bernardini")
+    assert sure.score > 0.9
 
 
 @pytest.mark.parametrize("text", [
