@@ -131,10 +131,12 @@ def search(query, as_json, limit, offset, langs, people, countries, orgs, litera
               help="Rebuild a damaged index from the corpus it recorded (or --corpus), keeping it until done.")
 @click.option("--force", is_flag=True,
               help="Go ahead even if it deletes much of the index (another corpus folder, most files gone).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes preparing articles [default: all cores but one, left to searches].")
 @corpus_option
 @index_option
 @click.pass_context
-def index_command(ctx, rebuild, repair, force, corpus_dir, index_dir) -> None:
+def index_command(ctx, rebuild, repair, force, workers, corpus_dir, index_dir) -> None:
     """Bring the index up to date with the corpus.
 
     New files are added, changed ones re-indexed and deleted ones removed
@@ -151,7 +153,7 @@ def index_command(ctx, rebuild, repair, force, corpus_dir, index_dir) -> None:
     """
     if repair and ctx.get_parameter_source("corpus_dir") is click.core.ParameterSource.DEFAULT:
         corpus_dir = None  # the corpus the index recorded
-    report = _build(corpus_dir, index_dir, rebuild=rebuild, force=force, repair=repair)
+    report = _build(corpus_dir, index_dir, rebuild=rebuild, force=force, repair=repair, workers=workers)
     click.echo(_describe_report(report, index_dir))
 
 
@@ -266,7 +268,8 @@ def _open_or_build(corpus_dir: Path, index_dir: Path):
         return open_engine(index_dir)
 
 
-def _build(corpus_dir: Path | None, index_dir: Path, *, rebuild: bool, force: bool = False, repair: bool = False):
+def _build(corpus_dir: Path | None, index_dir: Path, *, rebuild: bool, force: bool = False, repair: bool = False,
+           workers: int | None = None):
     from index import build_index
 
     bar = None
@@ -284,7 +287,7 @@ def _build(corpus_dir: Path | None, index_dir: Path, *, rebuild: bool, force: bo
     try:
         with _translated_errors():
             return build_index(corpus_dir, index_dir, rebuild=rebuild, progress=progress, warn=warn, force=force,
-                               repair=repair)
+                               repair=repair, workers=workers)
     except KeyboardInterrupt:
         click.echo("\ninterrupted: the index is as it was before this run", err=True)
         sys.exit(130)

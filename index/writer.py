@@ -29,7 +29,7 @@ from index.integrity import WHOOSH_DAMAGE_ERRORS, Damage, DurableStorage, is_sea
 from index.mapped import MappedStorage
 from index.merging import MERGED_KINDS, MERGES_FILE, NO_MERGES, Merges, find_merges, has_merges, save_merges
 from index.knowledge import QUERY_SNAPSHOT_FILE, SNAPSHOT_FILE, load_knowledge, save_query_snapshot, save_snapshot
-from index.prepare import PARALLEL_MIN_BYTES, bind_worker_processes, prepared
+from index.prepare import PARALLEL_MIN_BYTES, bind_worker_processes, default_workers, prepared
 from index.errors import CorpusNotFound, IndexBusy, IndexDamaged, IndexNotFound, IndexOutdated, WouldLoseDocuments
 from index.reader import CorpusFile, Skipped, read_file, scan_corpus
 from index.spelling import SPELLING_DIR, build_spelling, has_spelling
@@ -77,6 +77,7 @@ def build_index(
     with_entities: bool = True,
     force: bool = False,
     repair: bool = False,
+    workers: int | None = None,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with ``corpus_dir``.
 
@@ -95,7 +96,9 @@ def build_index(
     a new generation, the damaged one kept until the new one is complete.
 
     :raise CorpusNotFound: if ``corpus_dir`` is not a folder (or is empty text).
-    ``with_entities=False`` skips entity extraction (no people, countries or
+    ``workers`` processes prepare and write the articles of a large corpus
+    (default: every core but one, so that searches on the same machine keep a
+    core); ``with_entities=False`` skips entity extraction (no people, countries or
     organizations facets): for measuring what extraction costs.
 
     :raise IndexBusy: if another writer holds the index for longer than ``lock_wait_s``.
@@ -110,6 +113,7 @@ def build_index(
         raise CorpusNotFound(str(corpus_dir))
     started = time.monotonic()
     report = IndexReport()
+    workers = default_workers() if workers is None else workers
 
     def skip(item: Skipped) -> None:
         report.skipped.append(item)
@@ -129,9 +133,9 @@ def build_index(
             report.repaired = [f"{generation.path.name}/{item.name}" for item in damage]
             generation = None
         if generation is None:
-            _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities)
+            _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities, workers)
         else:
-            _update(generation, files, report, skip, progress, lock_wait_s, with_entities)
+            _update(generation, files, report, skip, progress, lock_wait_s, with_entities, workers)
     report.took_s = time.monotonic() - started
     return report
 
@@ -190,7 +194,7 @@ def _usable_generation(index_dir: Path, with_entities: bool) -> store.Generation
     return generation
 
 
-def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities) -> None:
+def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities, workers: int) -> None:
     knowledge = load_knowledge() if with_entities else None
     generation = store.new_generation(index_dir, corpus_dir, knowledge=knowledge.fingerprint if knowledge else "")
     try:
@@ -199,14 +203,13 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
         ix = FileIndex.create(DurableStorage(str(generation.path)), f.build_schema())
         # Several Whoosh writers, one segment each: committing postings is Whoosh's
         # slowest step (5 ms an article, in Python) and this spreads it over the cores.
-        procs = os.cpu_count() or 1
-        big = sum(_size(file) for file in files) >= PARALLEL_MIN_BYTES
-        if big and procs > 1:
-            writer = ix.writer(procs=procs, multisegment=True, limitmb=WRITER_MEMORY_MB // procs)
+        workers = workers if sum(_size(file) for file in files) >= PARALLEL_MIN_BYTES else 0
+        if workers > 1:
+            writer = ix.writer(procs=workers, multisegment=True, limitmb=WRITER_MEMORY_MB // workers)
         else:
             writer = ix.writer(limitmb=WRITER_MEMORY_MB)
         try:
-            report.added_files = len(_add_files(writer, files, report, skip, progress, with_entities))
+            report.added_files = len(_add_files(writer, files, report, skip, progress, with_entities, workers))
             report.rebuilt = True
             writer.commit()
         except BaseException:
@@ -221,7 +224,7 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
     store.publish(index_dir, generation)
 
 
-def _update(generation, files, report, skip, progress, lock_wait_s, with_entities) -> None:
+def _update(generation, files, report, skip, progress, lock_wait_s, with_entities, workers: int) -> None:
     damaged_derived = _damaged_derived(generation.path)
     if damaged_derived:  # written again from the segments, as after a commit
         report.repaired = [f"{generation.path.name}/{item.name}" for item in damaged_derived]
@@ -250,7 +253,7 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
         try:
             for path in removed + [file.path for file in to_add if file.path in indexed]:
                 writer.delete_by_term(f.PATH, path)
-            added = _add_files(writer, to_add, report, skip, progress, with_entities)
+            added = _add_files(writer, to_add, report, skip, progress, with_entities, workers)
             # A changed file that now yields nothing has lost its documents: an update too.
             report.updated_files = sum(1 for file in to_add if file.path in indexed)
             report.added_files = len(added - indexed.keys())
@@ -350,7 +353,7 @@ def _indexed_files(reader) -> dict[str, str]:
 
 
 def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progress: Progress | None,
-               with_entities: bool) -> set[str]:
+               with_entities: bool, workers: int) -> set[str]:
     """Index the documents of ``files``; return the paths that yielded at least one.
 
     A file that yields none (empty, binary, all lines broken) leaves no trace in
@@ -363,7 +366,7 @@ def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progr
     added: set[str] = set()
     done_paths: set[str] = set()
     done = 0
-    for document, fields in prepared(documents, with_entities, parallel=total >= PARALLEL_MIN_BYTES):
+    for document, fields in prepared(documents, with_entities, workers if total >= PARALLEL_MIN_BYTES else 0):
         if document.content_hash:  # the file changed since the scan: record the content actually indexed
             keys[document.path] = f"{document.path}\x00{document.content_hash}"
         writer.add_document(file_key=keys[document.path], **fields)

@@ -131,6 +131,14 @@ def test_bad_records_and_names_are_one_skipped_document_each(tmp_path):
     assert build_index(corpus, tmp_path / "index").changed is False  # and the next run is no different
 
 
+@pytest.mark.parametrize("cores, workers", [(1, 1), (2, 1), (8, 7)])
+def test_indexing_leaves_a_core_to_searches_by_default(monkeypatch, cores, workers):
+    from index.prepare import default_workers
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert default_workers() == workers
+
+
 def test_a_killed_runs_half_built_generation_is_removed_by_the_next_run(tmp_path):
     corpus, index_dir = corpus_of(tmp_path / "c", 3), tmp_path / "index"
     build_index(corpus, index_dir)
@@ -159,7 +167,7 @@ def test_a_killed_indexer_takes_its_worker_processes_with_it(tmp_path):
         for line, _ in zip(f, range(4000)):
             out.write(line)  # several MB: prepared by a pool of worker processes
     indexer = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from index import build_index; build_index(sys.argv[1], sys.argv[2])",
+        [sys.executable, "-c", "import sys; from index import build_index; build_index(sys.argv[1], sys.argv[2], workers=2)",
          str(corpus), str(tmp_path / "index")], cwd=Path(__file__).resolve().parents[1])
     try:
         deadline, workers = time.monotonic() + 60, set()
