@@ -85,6 +85,7 @@ class QueryCompiler:
         self.expand_entities = expand_entities and knowledge is not None
         self.highlight = HighlightTerms()
         self.notes: list[str] = []
+        self._cut_expansions: dict[str, None] = {}  # words whose expansion was cut: one note for all of them
         self._optional_words = frozenset(fold(word) for lang in languages for word in stop_words(lang))
 
     def compile(self, node: Node) -> CompiledQuery:
@@ -92,6 +93,8 @@ class QueryCompiler:
         is_match_all = isinstance(node, MatchAll)
         if query is None:
             query = wq.NullQuery
+        if self._cut_expansions:
+            self.notes.append(_cut_note(list(self._cut_expansions)))
         return CompiledQuery(query, self.highlight, self.notes, is_match_all)
 
     def _node(self, node: Node, negated: bool) -> wq.Query | None:
@@ -261,8 +264,7 @@ class QueryCompiler:
                                           lambda name=name: self._vocabulary_matches(name, word, fuzzy_distance))
             terms.update(found)
             if is_cut:
-                shown = f"{text}~" if fuzzy_distance else f"{text}*"
-                self.notes.append(f"{shown!r} matches too many words; only the first {MAX_EXPANSIONS} were searched")
+                self._cut_expansions[f"{text}~" if fuzzy_distance else f"{text}*"] = None
         if not terms:
             return wq.NullQuery
         if not negated:
@@ -332,3 +334,12 @@ def _positional(field_name: str, groups: list[list[str]], boost: float = 1.0) ->
 
 def _text(term) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def _cut_note(words: list[str]) -> str:
+    """One note for every prefix or fuzzy word whose expansion was cut (64 of them are one note, not 64)."""
+    if len(words) == 1:
+        return f"{words[0]!r} matches too many words; only the first {MAX_EXPANSIONS} were searched"
+    shown = ", ".join(repr(word) for word in words[:3])
+    more = f" and {len(words) - 3} more" if len(words) > 3 else ""
+    return f"{shown}{more} match too many words; only the first {MAX_EXPANSIONS} of each were searched"

@@ -118,3 +118,44 @@ def test_thousands_of_terms_are_refused_with_a_message(large_engine):
 def test_deeply_nested_parentheses_answer(large_engine):
     result = large_engine.search("(" * 300 + "abc" + ")" * 300)
     assert result.total >= 0
+
+
+BUDGET_S = 0.5
+BOMBS = {
+    "phrases or-ed": " OR ".join(['"di la il"'] * 60),
+    "prefixes": " ".join(f"{a}{b}*" for a in "abcdefgh" for b in "aeiouymn")[:999],
+    "fuzzy words": " ".join(["a~2"] * 64),
+    "long phrase": '"' + " ".join(["di", "la", "il"] * 63) + '"',
+}
+
+
+def test_query_bombs_stay_within_the_time_budget_while_another_client_is_answered(real_index):
+    import threading
+    import time
+
+    engine = open_engine(real_index, timeout_s=BUDGET_S)
+    engine.search("Stockholm")  # the index state opened, as on a running server
+    took: dict[str, float] = {}
+    notes: dict[str, tuple] = {}
+
+    def bomb(name: str, query: str) -> None:
+        started = time.monotonic()
+        notes[name] = engine.search(query).notes
+        took[name] = time.monotonic() - started
+
+    bombers = [threading.Thread(target=bomb, args=item) for item in BOMBS.items()]
+    for thread in bombers:
+        thread.start()
+    prompt = []
+    while any(thread.is_alive() for thread in bombers):
+        started = time.monotonic()
+        assert engine.search("regeringen", limit=5).total > 0
+        prompt.append(time.monotonic() - started)
+    for thread in bombers:
+        thread.join()
+    assert prompt and max(prompt) < 4 * BUDGET_S, prompt  # four bombs share the process's one interpreter
+    for name, seconds in took.items():
+        assert seconds < 4 * BUDGET_S + 1, (name, seconds)  # the budget covers all of a query's work …
+        if seconds > BUDGET_S * 1.2:
+            assert notes[name], name  # … and a query it cut says so
+    assert all(len(n) == len(set(n)) <= 2 for n in notes.values())  # 64 cut prefixes are one note, not 64

@@ -127,3 +127,55 @@ def test_ctrl_c_in_the_terminal_stops_every_worker_cleanly(seed_index):
             process.kill()
             process.wait()
         process.stderr.close()
+
+
+def test_the_server_heals_when_its_index_folder_is_replaced_under_load(tmp_path):
+    import shutil
+    import threading
+    import urllib.error
+
+    from conftest import write_corpus
+    from index import build_index
+
+    calm = write_corpus(tmp_path / "calm", {f"{i}.txt": f"Titolo {i}\nIl mare è calmo {i}." for i in range(50)})
+    rough = write_corpus(tmp_path / "rough", {f"{i}.txt": f"Titolo {i}\nIl mare è mosso {i}." for i in range(70)})
+    index_dir = tmp_path / "index"
+    build_index(calm, index_dir)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--index", str(index_dir), "--port", str(port),
+                                "--workers", "2"], cwd=ROOT, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def client() -> None:
+        while not stop.is_set():
+            try:
+                with urllib.request.urlopen(f"{base}/api/search?q=mare", timeout=30) as response:
+                    statuses.append(response.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+            except OSError:
+                time.sleep(0.05)
+
+    try:
+        assert serving(base)
+        clients = [threading.Thread(target=client) for _ in range(4)]
+        for thread in clients:
+            thread.start()
+        for corpus in (rough, calm, rough):
+            time.sleep(0.5)
+            shutil.rmtree(index_dir)  # removed under the server's feet, then built again from another folder
+            time.sleep(0.3)
+            build_index(corpus, index_dir)
+        time.sleep(0.5)
+        stop.set()
+        for thread in clients:
+            thread.join()
+        totals = {get_json(f"{base}/api/search?q=mare")["total"] for _ in range(20)}  # both workers answer
+        assert totals == {70}
+        assert statuses and set(statuses) <= {200, 503}, sorted(set(statuses))  # 503 only while there was no index
+    finally:
+        stop.set()
+        process.kill()
+        process.wait()
