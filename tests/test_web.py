@@ -179,3 +179,49 @@ def test_a_host_header_that_is_no_host_name_is_a_400_with_the_security_headers(c
     assert response.status_code == 400
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert client.get("/?q=Poutine", headers={"Host": "localhost:8000"}).status_code == 200
+
+
+ODD_IDS = ["a/b/../c", "./here", "a//b", "ends/", "..", "q?x=1&y=2", "50% off", "#hash", "über/ç"]
+
+
+@pytest.fixture(scope="module")
+def odd_ids_client(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ids")
+    lines = [json.dumps({"id": doc_id, "title": f"Articolo {n}", "text": f"Il ministro parla del porto numero {n}."})
+             for n, doc_id in enumerate(ODD_IDS)]
+    corpus = write_corpus(folder / "corpus", {"odd.jsonl": "\n".join(lines)})
+    build_index(corpus, folder / "index")
+    return create_app(folder / "index").test_client()
+
+
+def _as_a_browser_follows(client, href: str):
+    """GET ``href`` as a browser would: dot segments resolved (RFC 3986), the fragment dropped."""
+    from urllib.parse import urljoin, urlsplit
+
+    parts = urlsplit(urljoin("http://localhost/", href))
+    return client.get(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def test_every_id_opens_its_own_article_from_the_links_a_browser_follows(odd_ids_client):
+    import html
+    import re
+
+    page = odd_ids_client.get("/?q=porto&per_page=50").get_data(as_text=True)
+    hrefs = [html.unescape(h) for h in re.findall(r'<h3><a href="([^"]+)"', page)]
+    assert len(hrefs) == len(ODD_IDS)
+    opened = set()
+    for href in hrefs:
+        response = _as_a_browser_follows(odd_ids_client, href)
+        assert response.status_code == 200, href
+        article = response.get_data(as_text=True)
+        number = re.search(r"<h1[^>]*>Articolo (\d+)", article).group(1)
+        opened.add(number)
+        # The page-language link of an article page leads to the same article, in Italian.
+        ui_link = html.unescape(re.search(r'<a href="([^"]+)" lang="it"', article).group(1))
+        in_italian = _as_a_browser_follows(odd_ids_client, ui_link)
+        assert in_italian.status_code == 200, ui_link
+        assert re.search(r"<h1[^>]*>Articolo (\d+)", in_italian.get_data(as_text=True)).group(1) == number, ui_link
+    assert opened == {str(n) for n in range(len(ODD_IDS))}
+    for doc_id in ODD_IDS:
+        answer = odd_ids_client.get("/api/documents", query_string={"id": f"odd.jsonl#{doc_id}"})
+        assert answer.status_code == 200 and answer.get_json()["id"] == f"odd.jsonl#{doc_id}"

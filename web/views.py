@@ -6,7 +6,7 @@ under /api/), never a traceback.
 """
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, abort, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -46,9 +46,12 @@ def register(app: Flask, engine: Engine) -> None:
             title=f"{req.q} – Corpus Search" if req.q else "Corpus Search",
         )
 
+    @app.get("/article", defaults={"doc_id": None})
     @app.get("/article/<path:doc_id>")
-    def article_page(doc_id: str):
+    def article_page(doc_id: str | None):
         req = parse_search_request(request.args)
+        if doc_id is None:  # the form for ids a browser would rewrite as a path (see article_path)
+            doc_id = request.args.get("id", "")
         article = engine.show(doc_id)
         return render_template(
             "article.html", req=req, article=article, segments=engine.annotate(doc_id, req.q),
@@ -66,8 +69,11 @@ def register(app: Flask, engine: Engine) -> None:
         data.update(page=req.page, per_page=req.per_page)
         return jsonify(data)
 
+    @app.get("/api/documents", defaults={"doc_id": None})
     @app.get("/api/documents/<path:doc_id>")
-    def api_document(doc_id: str):
+    def api_document(doc_id: str | None):
+        if doc_id is None:  # ?id=: for ids that clients would rewrite as a path (see article_path)
+            doc_id = request.args.get("id", "")
         return jsonify(engine.show(doc_id).to_json())
 
     @app.errorhandler(BadParameter)
@@ -109,11 +115,26 @@ def _web_url(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
+def article_path(doc_id: str) -> tuple[str, list[tuple[str, str]]]:
+    """(path, parameters) of an article's page: ``/article/<id>``, unless a browser would rewrite that path.
+
+    Browsers resolve ``.`` and ``..`` segments (also percent-encoded) and
+    Werkzeug would see empty ones, so ``a/b/../c`` would open ``a/c``: such
+    ids go in the query string, which nobody rewrites.
+    """
+    if any(segment in ("", ".", "..") for segment in doc_id.split("/")):
+        return "/article", [("id", doc_id)]
+    return "/article/" + quote(doc_id, safe="/:@"), []
+
+
 def _url_builder(req: SearchRequest):
     """url(endpoint_path, **changes): this request's URL with changes, for templates."""
 
-    def url(path: str = "/", **changes) -> str:
+    def url(path: str = "/", article: str | None = None, **changes) -> str:
         pairs = req.args(**changes)
+        if article is not None:
+            path, id_pairs = article_path(article)
+            pairs = id_pairs + pairs
         return f"{path}?{urlencode(pairs)}" if pairs else path
 
     return url
