@@ -256,7 +256,7 @@ def show(doc_id, as_json, index_dir) -> None:
 
 
 def _open_or_build(corpus_dir: Path, index_dir: Path):
-    from search import IndexNotFound, IndexOutdated, open_engine
+    from search import CorpusSearchError, IndexNotFound, IndexOutdated, open_engine
 
     try:
         return open_engine(index_dir)
@@ -264,6 +264,8 @@ def _open_or_build(corpus_dir: Path, index_dir: Path):
         reason = "no index yet" if isinstance(error, IndexNotFound) else "the index is from another version"
         click.echo(f"{reason}: building it from {str(corpus_dir)!r} into {str(index_dir)!r}", err=True)
         _build(corpus_dir, index_dir, rebuild=True)
+    except CorpusSearchError as error:  # a damaged index: said, never built over
+        raise click.ClickException(str(error)) from None
     with _translated_errors():
         return open_engine(index_dir)
 
@@ -291,6 +293,10 @@ def _build(corpus_dir: Path | None, index_dir: Path, *, rebuild: bool, force: bo
     except KeyboardInterrupt:
         click.echo("\ninterrupted: the index is as it was before this run", err=True)
         sys.exit(130)
+    except OSError as error:  # a full disk, a read-only folder: the run is undone, the index left as it was
+        where = f" ({error.filename})" if error.filename else ""
+        raise click.ClickException(f"cannot write the index at {str(index_dir)!r}: {error.strerror or error}{where}; "
+                                   "the index is as it was before this run") from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -16,6 +16,15 @@ class CorpusNotFound(CorpusSearchError):
         super().__init__(f"no corpus folder at {path!r}. Pass --corpus DIR or set CORPUS_SEARCH_CORPUS.")
 
 
+class CorpusUnknown(CorpusNotFound):
+    """A repair without --corpus, where the index cannot say which folder it was built from."""
+
+    def __init__(self, index_path: str) -> None:
+        self.path = index_path
+        CorpusSearchError.__init__(self, f"the index at {index_path!r} has no readable record of its corpus folder "
+                                   "(its corpus-search.json is missing or damaged): name it with --corpus DIR")
+
+
 class IndexNotFound(CorpusSearchError):
     def __init__(self, path: str) -> None:
         self.path = path

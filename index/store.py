@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from index.errors import IndexBusy, IndexNotFound, IndexOutdated
+from index.errors import IndexBusy, IndexDamaged, IndexNotFound, IndexOutdated
 from index.schema import ANALYSIS_VERSION
 
 CURRENT = "CURRENT"
@@ -43,14 +43,25 @@ class Generation:
 
 
 def current_generation(index_dir: Path) -> Generation:
-    """The generation readers should use; raises `IndexNotFound` or `IndexOutdated`."""
+    """The generation readers should use; raises `IndexNotFound`, `IndexOutdated` or `IndexDamaged`.
+
+    A generation whose metadata cannot be read is damaged, not missing: a
+    search must not take it for "no index yet" and build over it.
+    """
     try:
         name = (index_dir / CURRENT).read_text().strip()
-        meta = json.loads((index_dir / name / META).read_text())
     except (OSError, ValueError):
         raise IndexNotFound(str(index_dir)) from None
     if not name.startswith(GENERATION_PREFIX) or "/" in name:
         raise IndexNotFound(str(index_dir))
+    try:
+        meta = json.loads((index_dir / name / META).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexNotFound(str(index_dir)) from None
+    except (OSError, ValueError):
+        raise IndexDamaged(str(index_dir), f"{name}/{META}: unreadable") from None
+    if not isinstance(meta, dict):
+        raise IndexDamaged(str(index_dir), f"{name}/{META}: unreadable")
     if meta.get("analysis_version") != ANALYSIS_VERSION:
         raise IndexOutdated(str(index_dir), meta.get("analysis_version"), ANALYSIS_VERSION)
     return Generation(index_dir / name, meta)

@@ -30,7 +30,7 @@ from index.mapped import MappedStorage
 from index.merging import MERGED_KINDS, MERGES_FILE, NO_MERGES, Merges, find_merges, has_merges, save_merges
 from index.knowledge import QUERY_SNAPSHOT_FILE, SNAPSHOT_FILE, load_knowledge, save_query_snapshot, save_snapshot
 from index.prepare import PARALLEL_MIN_BYTES, bind_worker_processes, default_workers, prepared
-from index.errors import CorpusNotFound, IndexBusy, IndexDamaged, IndexNotFound, IndexOutdated, WouldLoseDocuments
+from index.errors import CorpusNotFound, CorpusUnknown, IndexBusy, IndexDamaged, IndexNotFound, IndexOutdated, WouldLoseDocuments
 from index.reader import CorpusFile, Skipped, read_file, scan_corpus
 from index.spelling import SPELLING_DIR, build_spelling, has_spelling
 
@@ -106,6 +106,8 @@ def build_index(
     index_dir = Path(index_dir)
     if corpus_dir is None and repair:
         corpus_dir = _recorded_corpus(index_dir)
+        if corpus_dir is None:
+            raise CorpusUnknown(str(index_dir))
     if corpus_dir is None or not str(corpus_dir).strip():
         raise CorpusNotFound(str(corpus_dir or ""))  # Path("") is the working directory: never meant
     corpus_dir = Path(corpus_dir)
@@ -126,7 +128,12 @@ def build_index(
         files = scan_corpus(corpus_dir, skip)
         if not force:
             _refuse_losses(index_dir, corpus_dir, files, repair)
-        generation = None if rebuild else _usable_generation(index_dir, with_entities)
+        try:
+            generation = None if rebuild else _usable_generation(index_dir, with_entities)
+        except IndexDamaged as error:  # its metadata
+            if not repair:
+                raise
+            report.repaired, generation = [error.detail.split(":")[0]], None
         if generation is not None and (damage := _damaged_segments(generation.path)):
             if not repair:
                 raise IndexDamaged(str(index_dir), "; ".join(f"{generation.path.name}/{item}" for item in damage))
@@ -146,10 +153,12 @@ LOSS_FREE_DOCUMENTS = 10
 
 
 def _recorded_corpus(index_dir: Path) -> Path | None:
-    """The corpus folder the index was built from, as its newest generation records it."""
+    """The corpus folder the index was built from, as its newest generation records it (None: unknown)."""
     generation, _ = store.latest_generation(index_dir)
-    recorded = generation.meta.get("corpus") if generation else None
-    return Path(recorded) if recorded else None
+    if generation is None or any(item.name == store.META for item in _damage(generation.path)):
+        return None  # a flipped byte can name another folder: only a record that checks out is used
+    recorded = generation.meta.get("corpus")
+    return Path(recorded) if isinstance(recorded, str) and recorded else None
 
 
 def _refuse_losses(index_dir: Path, corpus_dir: Path, files: list[CorpusFile], repair: bool = False) -> None:
@@ -160,15 +169,15 @@ def _refuse_losses(index_dir: Path, corpus_dir: Path, files: list[CorpusFile], r
     previous, is_current = store.latest_generation(index_dir)
     if previous is None:
         return  # nothing to lose
-    recorded = previous.meta.get("corpus")
+    recorded = _recorded_corpus(index_dir)  # None when its record is damaged: the counts below still hold
     if not is_current and not repair:
+        source = repr(str(recorded)) if recorded else "an unknown folder"
         raise WouldLoseDocuments(str(index_dir), f"its {store.CURRENT} file does not name a readable generation "
-                                 f"(the last one is {previous.path.name}, from {recorded!r}); rebuilding would "
-                                 f"replace it (corpus-search index --repair --index {index_dir} rebuilds it from "
-                                 "that corpus)")
-    if recorded and Path(recorded) != corpus_dir.resolve():
-        raise WouldLoseDocuments(str(index_dir), f"it was built from {recorded!r}, not {str(corpus_dir.resolve())!r}; "
-                                 f"pass --corpus {recorded} to update it")
+                                 f"(the last one is {previous.path.name}, from {source}); rebuilding would replace "
+                                 f"it (corpus-search index --repair --index {index_dir} rebuilds it from that corpus)")
+    if recorded and recorded != corpus_dir.resolve():
+        raise WouldLoseDocuments(str(index_dir), f"it was built from {str(recorded)!r}, not "
+                                 f"{str(corpus_dir.resolve())!r}; pass --corpus {recorded} to update it")
     on_disk = {file.path for file in files}
     try:
         with _mapped_reader(previous.path) as reader:
@@ -183,7 +192,10 @@ def _refuse_losses(index_dir: Path, corpus_dir: Path, files: list[CorpusFile], r
 
 
 def _usable_generation(index_dir: Path, with_entities: bool) -> store.Generation | None:
-    """The current generation, unless it must be rebuilt (none, another version, other knowledge)."""
+    """The current generation, unless it must be rebuilt (none, another version, other knowledge).
+
+    :raise IndexDamaged: if its metadata cannot be read.
+    """
     try:
         generation = store.current_generation(index_dir)
     except (IndexNotFound, IndexOutdated):

@@ -210,7 +210,7 @@ def _flip_a_byte(data: bytes) -> bytes:
 
 
 DAMAGES = {"truncated": lambda b: b[: len(b) // 2], "zeroed": lambda b: b"\0" * len(b), "flipped": _flip_a_byte}
-NEEDED_FILES = [".toc", ".seg", "merges.json", "query-knowledge.pickle", "knowledge.pickle"]
+NEEDED_FILES = [".toc", ".seg", "merges.json", "query-knowledge.pickle", "knowledge.pickle", "corpus-search.json"]
 OPTIONAL_FILES = ["facets.npz", "spelling/keys.npy", "spelling/words.bin"]
 
 
@@ -237,7 +237,12 @@ def test_a_damaged_file_searching_needs_is_one_line_and_repair_rebuilds_it(tmp_p
     if which in (".toc", ".seg"):  # a plain update refuses: only a rebuild replaces segments
         code, _, err = run_cli("index", "--index", str(index_dir), "--corpus", str(corpus))
         assert code == 1 and "is damaged" in err and "--repair" in err and len(err.strip().splitlines()) == 1
-    code, out, err = run_cli("index", "--repair", "--index", str(index_dir))  # the recorded corpus
+    if which == "corpus-search.json":  # the record of the corpus folder itself: the user names it
+        code, _, err = run_cli("index", "--repair", "--index", str(index_dir))
+        assert code == 1 and "--corpus" in err and len(err.strip().splitlines()) == 1
+        code, out, err = run_cli("index", "--repair", "--index", str(index_dir), "--corpus", str(corpus))
+    else:
+        code, out, err = run_cli("index", "--repair", "--index", str(index_dir))  # the recorded corpus
     assert code == 0, err
     assert "repaired" in out and victim.name in out
     assert documents(index_dir) == 5
@@ -401,3 +406,28 @@ def test_an_edit_between_scan_and_read_is_recorded_so_editing_back_is_seen(tmp_p
     assert build_index(corpus, index_dir).updated_files == 1  # seen: the index held the third version
     with open_engine(index_dir) as engine:
         assert engine.search("vento").total == 1 and engine.search("nevica").total == 0
+
+
+# Whoosh's writer leaves its half-written files open when a write fails; they close with the process.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_full_disk_is_one_line_and_leaves_the_index_as_it_was(tmp_path, run_cli, monkeypatch):
+    import errno
+
+    from whoosh.filedb.structfile import StructFile
+
+    corpus = corpus_of(tmp_path / "c", 5)
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir)
+    (corpus / "new.txt").write_text("Nuovo\nIl mare è mosso.", encoding="utf-8")
+
+    def no_space(self, *args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(StructFile, "write", no_space)
+    for command in (["index"], ["index", "--rebuild"]):
+        code, out, err = run_cli(*command, "--index", str(index_dir), "--corpus", str(corpus))
+        assert code == 1 and "No space left on device" in err and "as it was" in err, err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    monkeypatch.undo()
+    assert documents(index_dir) == 5
+    assert build_index(corpus, index_dir).added_files == 1 and documents(index_dir) == 6
