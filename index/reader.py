@@ -72,6 +72,7 @@ class Skipped:
     reason: str
     line: int | None = None
     kept: bool = False  # the document is indexed all the same, without what the reason names
+    read_again: bool = False  # the file changed while it was read: the next run must index it again
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -311,9 +312,10 @@ def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
                 **_metadata(record, rel, number, warn),
             )
     if digest.hexdigest() != corpus_file.content_hash:
-        # Its articles went to the index as they were read, under the scan's hash: run again to be sure.
-        warn(Skipped(rel, "changed while indexing: run `corpus-search index` again when it has stopped changing",
-                     kept=True))
+        # Its articles went to the index as they were read, under the scan's hash, which no longer says
+        # what the index holds: the writer records the file to be read again by the next run.
+        warn(Skipped(rel, "changed while indexing: the next `corpus-search index` reads it again",
+                     kept=True, read_again=True))
 
 
 def _bounded_lines(f, digest) -> Iterator[bytes | None]:

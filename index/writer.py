@@ -12,6 +12,7 @@ previous index as it was and searchable.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import time
 from collections import Counter
@@ -35,7 +36,9 @@ from index.reader import CorpusFile, Skipped, read_file, scan_corpus
 from index.spelling import SPELLING_DIR, build_spelling, has_spelling
 
 LOCK_WAIT_S = 10.0
-DERIVED_FILES = frozenset({STORE_FILE, MERGES_FILE, SNAPSHOT_FILE, QUERY_SNAPSHOT_FILE})  # and SPELLING_DIR/*
+READ_AGAIN_FILE = "read-again.json"  # corpus files that changed while a run read them
+# Files a run can write again from the segments (a damaged read-again list is dropped: a lost hint, not data).
+DERIVED_FILES = frozenset({STORE_FILE, MERGES_FILE, SNAPSHOT_FILE, QUERY_SNAPSHOT_FILE, READ_AGAIN_FILE})  # + spelling/
 WRITER_MEMORY_MB = 256
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes to do)
@@ -227,6 +230,7 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
         except BaseException:
             _cancel(writer)
             raise
+        _record_files_to_read_again(generation.path, report)
         _save_derived(generation.path)
         seal(generation.path, ix.latest_generation())
         ix.close()
@@ -250,7 +254,8 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
         with _mapped_reader(generation.path) as reader:
             indexed = _indexed_files(reader)
         on_disk = {file.path for file in files}
-        to_add = [file for file in files if indexed.get(file.path) != file.content_hash]
+        read_again = _files_to_read_again(generation.path)
+        to_add = [file for file in files if indexed.get(file.path) != file.content_hash or file.path in read_again]
         removed = [path for path in indexed if path not in on_disk]
         report.unchanged_files = len(files) - len(to_add)
         if not to_add and not removed:
@@ -272,6 +277,7 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
             report.removed_files = len(removed)
             if report.changed:
                 writer.commit()
+                _record_files_to_read_again(generation.path, report)
                 _save_derived(generation.path)
                 seal(generation.path, ix.latest_generation())
             else:
@@ -281,6 +287,21 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
             raise
     finally:
         ix.close()
+
+
+def _record_files_to_read_again(folder: Path, report: IndexReport) -> None:
+    """Note the files that changed while this run read them (indexed under a hash that no longer holds)."""
+    paths = sorted({item.path for item in report.skipped if item.read_again})
+    if paths or (folder / READ_AGAIN_FILE).exists():
+        store.write_atomically(folder / READ_AGAIN_FILE, json.dumps(paths, ensure_ascii=False))
+
+
+def _files_to_read_again(folder: Path) -> set[str]:
+    try:
+        paths = json.loads((folder / READ_AGAIN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()  # none (or unreadable: then its checksum says so)
+    return {path for path in paths if isinstance(path, str)} if isinstance(paths, list) else set()
 
 
 def _damaged_segments(folder: Path) -> list:

@@ -31,7 +31,7 @@ from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, 
                           unpack_json, unpack_text)
 from index.integrity import WHOOSH_DAMAGE_ERRORS, VerifiedFiles, default_cache_file, latest_commit, verify
 from index.mapped import MappedStorage
-from search.snapshot import is_optional
+from search.snapshot import needed_for_searching
 from search.curation import EntityReport, entity_report
 from search.docsets import Budget
 from index.merging import Merges
@@ -383,7 +383,7 @@ class Engine:
             toc_generation = latest_commit(folder)
             damage = verify(folder, toc_generation, self._verified)
         self._verified.save()
-        fatal = [item for item in damage if not is_optional(item.name)]
+        fatal = [item for item in damage if needed_for_searching(item.name)]
         if fatal:
             raise IndexDamaged(str(self.index_dir), f"{folder.name}/" + f"; {folder.name}/".join(map(str, fatal)))
         return frozenset(item.name for item in damage)

@@ -26,19 +26,25 @@ from whoosh.searching import Searcher
 
 from index import has_stemmer, load_query_knowledge
 from index.facetstore import STORE_FILE, load_store
-from index.knowledge import QueryKnowledge
+from index.knowledge import QUERY_SNAPSHOT_FILE, SNAPSHOT_FILE, QueryKnowledge
 from index.schema import LANG
 from index.mapped import MappedStorage
-from index.merging import Merges, load_merges
+from index.merging import MERGES_FILE, Merges, load_merges
 from index.spelling import SPELLING_DIR, SpellingTable, load_spelling
+from index.store import META
 from search.docsets import DocSets
 
 COUNTS_CACHE_SIZE = 64  # each holds a mask of one byte per document
 
 
-def is_optional(name: str) -> bool:
-    """Whether searching can do without this file of a generation (it only saves time or adds suggestions)."""
-    return name == STORE_FILE or name.startswith(f"{SPELLING_DIR}/")
+def needed_for_searching(name: str) -> bool:
+    """Whether no search can be answered right without this file of a generation.
+
+    Segments and tables of contents hold the documents; the metadata, the
+    knowledge snapshots and the merges say what the facets mean. The rest only
+    saves time (the column store) or adds suggestions (the spelling table).
+    """
+    return name.endswith((".seg", ".toc")) or name in (META, SNAPSHOT_FILE, QUERY_SNAPSHOT_FILE, MERGES_FILE)
 
 
 class Snapshot:

@@ -431,3 +431,29 @@ def test_a_full_disk_is_one_line_and_leaves_the_index_as_it_was(tmp_path, run_cl
     monkeypatch.undo()
     assert documents(index_dir) == 5
     assert build_index(corpus, index_dir).added_files == 1 and documents(index_dir) == 6
+
+
+def test_a_jsonl_file_edited_while_read_and_back_is_read_again_by_the_next_run(tmp_path, monkeypatch):
+    import index.writer as writer
+
+    lines = lambda word: "\n".join(json.dumps({"id": str(i), "text": f"Oggi il {word} numero {i}."}) for i in range(3))
+    corpus, index_dir = write_corpus(tmp_path / "c", {"all.jsonl": lines("mare")}), tmp_path / "index"
+    build_index(corpus, index_dir)
+    path = corpus / "all.jsonl"
+    path.write_text(lines("vento"))
+    scan = writer.scan_corpus
+
+    def scan_then_edit(corpus_dir, skip):
+        files = scan(corpus_dir, skip)  # hashes the "vento" version …
+        path.write_text(lines("neve"))  # … but the run reads the "neve" one
+        return files
+
+    monkeypatch.setattr(writer, "scan_corpus", scan_then_edit)
+    report = build_index(corpus, index_dir)
+    assert any(item.read_again for item in report.skipped)
+    monkeypatch.undo()
+    path.write_text(lines("vento"))  # edited back to what the scan saw
+    assert build_index(corpus, index_dir).updated_files == 1  # read again: the index held the "neve" version
+    with open_engine(index_dir) as engine:
+        assert engine.search("vento").total == 3 and engine.search("neve").total == 0
+    assert build_index(corpus, index_dir).unchanged_files == 1  # and then it is settled
