@@ -46,6 +46,10 @@ class Budget:
     def of(cls, seconds: float) -> "Budget":
         return cls(time.monotonic() + seconds)
 
+    def part(self, seconds: float) -> "Budget":
+        """A budget of at most ``seconds`` that ends no later than this one (one search, one time limit)."""
+        return Budget(min(self.deadline, time.monotonic() + seconds))
+
     def spent(self) -> bool:
         if not self.exceeded and time.monotonic() > self.deadline:
             self.exceeded = True

@@ -134,7 +134,7 @@ class Engine:
             if wanted > offset and total > offset:
                 if sort == "date" or compiled.is_match_all:
                     docnums = docsets.newest_first(searcher.reader(), matched, offset, wanted)
-                    hits = tuple(self._hit(searcher.stored_fields(d), compiled, 0.0) for d in docnums)
+                    hits = tuple(self._hit(searcher.stored_fields(d), compiled, 0.0, budget) for d in docnums)
                 else:
                     hits = self._top_hits(searcher, docsets, final, compiled, matched, offset, wanted, notes, budget)
             if budget.exceeded:
@@ -142,7 +142,7 @@ class Engine:
                              "query's words were looked up, so the results and the total may be incomplete")
             suggestion = None
             if total == 0 and query.strip() and not budget.exceeded:
-                suggestion = self._suggestion(snapshot, searcher, query, filters, knowledge, expand_entities)
+                suggestion = self._suggestion(snapshot, searcher, query, filters, knowledge, expand_entities, budget)
         return SearchResult(
             query=query,
             total=total,
@@ -163,11 +163,11 @@ class Engine:
         try:
             ranked = top_documents(searcher, docsets, compiled.query, matched, offset, wanted, budget)
         except Unsupported:
-            return self._whoosh_top_hits(searcher, final, compiled, offset, wanted, notes)
-        return tuple(self._hit(searcher.stored_fields(docnum), compiled, score) for docnum, score in ranked)
+            return self._whoosh_top_hits(searcher, final, compiled, offset, wanted, notes, budget)
+        return tuple(self._hit(searcher.stored_fields(docnum), compiled, score, budget) for docnum, score in ranked)
 
     def _whoosh_top_hits(self, searcher, final, compiled: CompiledQuery, offset: int, wanted: int,
-                         notes: list[str]) -> tuple[Hit, ...]:
+                         notes: list[str], budget: Budget) -> tuple[Hit, ...]:
         """The best-scoring hits ``offset:wanted``, found by Whoosh within the time limit."""
         collector = TimeLimitCollector(
             searcher.collector(limit=wanted),
@@ -179,23 +179,26 @@ class Engine:
         except TimeLimit:
             notes.append(f"the search took over {self.timeout_s:g} s and was stopped: "
                          "the hits shown are those found by then (the total is exact)")
-        return tuple(self._hit(result.fields(), compiled, float(result.score or 0.0))
+        return tuple(self._hit(result.fields(), compiled, float(result.score or 0.0), budget)
                      for result in collector.results()[offset:wanted])
 
     @staticmethod
-    def _hit(stored: dict, compiled: CompiledQuery, score: float) -> Hit:
+    def _hit(stored: dict, compiled: CompiledQuery, score: float, budget: Budget) -> Hit:
         entity_spans = _entity_spans(stored, compiled.highlight.entities)
         text = unpack_text(stored.get(TEXT))
-        return Hit(score=score, snippet=snippet(text, stored.get(LANG, ""), compiled.highlight, entity_spans),
-                   **_metadata(stored))
+        passage = snippet(text, stored.get(LANG, ""), compiled.highlight, entity_spans, look_further=not budget.spent())
+        return Hit(score=score, snippet=passage, **_metadata(stored))
 
     def _suggestion(self, snapshot: Snapshot, searcher, query: str, filters, knowledge,
-                    expand_entities: bool) -> str | None:
-        """A rewrite of ``query`` with its unknown words corrected that returns results under ``filters``."""
+                    expand_entities: bool, search_budget: Budget) -> str | None:
+        """A rewrite of ``query`` with its unknown words corrected that returns results under ``filters``.
+
+        It gets at most ``SUGGEST_BUDGET_S`` of what is left of the search's own time limit.
+        """
         if len(query) > MAX_SUGGEST_CHARS:
             return None
         docsets = snapshot.docsets(searcher.reader())
-        budget = Budget.of(SUGGEST_BUDGET_S)
+        budget = search_budget.part(SUGGEST_BUDGET_S)
 
         def matches(text: str, restriction: dict) -> bool:
             """Whether ``text`` finds anything; False once the budget is spent (a partial answer proves nothing)."""

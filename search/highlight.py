@@ -21,6 +21,7 @@ MAX_WINDOWS_TRIED = 200  # bounds the work on a long article full of matches
 # article only if they mark nothing: marking costs time in proportion to the
 # text, and most of a search's time went into marking long articles in full.
 SCAN_CHARS = 4000
+FAR_SCAN_CHARS = 2_000_000  # how far into an article a snippet looks for the query's words
 
 
 def marked_spans(text: str, lang: str, terms: HighlightTerms) -> list[tuple[int, int]]:
@@ -86,19 +87,23 @@ def fragments(text: str, spans: list[tuple[int, int]]) -> tuple[Fragment, ...]:
 
 
 def snippet(
-    text: str, lang: str, terms: HighlightTerms, extra_spans: list[tuple[int, int]] = (), max_chars: int = SNIPPET_CHARS
+    text: str, lang: str, terms: HighlightTerms, extra_spans: list[tuple[int, int]] = (), max_chars: int = SNIPPET_CHARS,
+    look_further: bool = True,
 ) -> tuple[Fragment, ...]:
     """The passage of about ``max_chars`` that shows the most distinct marked words.
 
     ``extra_spans`` are marked too: the mentions of the entities the query
     named in another language ("Putin" in an Italian article, for "Poutine").
+    The words are looked for near the start of a long article first, then in
+    its first ``FAR_SCAN_CHARS`` (0.5 s for 2 MB) unless ``look_further`` is
+    False (the search's time is up).
     """
     spans = []
     if len(text) > SCAN_CHARS:  # a long article: look for the words near its start first
         head = text[: text.rfind(" ", 0, SCAN_CHARS) if " " in text[:SCAN_CHARS] else SCAN_CHARS]
         spans = marked_spans(head, lang, terms)
-    if not spans:
-        spans = marked_spans(text, lang, terms)
+    if not spans and (look_further or len(text) <= SCAN_CHARS):
+        spans = marked_spans(text[:FAR_SCAN_CHARS], lang, terms)
     spans = _merge(spans + list(extra_spans))
     start = _best_window(text, spans, max_chars)
     end = min(len(text), start + max_chars)

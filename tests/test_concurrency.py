@@ -20,11 +20,11 @@ def test_a_slow_search_does_not_hold_up_a_fast_one(seed_index, monkeypatch):
     entered = threading.Event()
     real_snippet = search.engine.snippet
 
-    def snippet(text, lang, highlight, spans):
+    def snippet(text, lang, highlight, spans, **options):
         if "shoigu" in highlight.exact:
             entered.set()
             assert release.wait(30), "the slow search was never released"
-        return real_snippet(text, lang, highlight, spans)
+        return real_snippet(text, lang, highlight, spans, **options)
 
     monkeypatch.setattr(search.engine, "snippet", snippet)
     finished: list[str] = []
