@@ -86,7 +86,8 @@ def scan_corpus(corpus_dir: Path, warn: Warn) -> list[CorpusFile]:
     """List the corpus files with the hashes of their content, sorted by path.
 
     Hidden files and folders are ignored; symlinked folders are not followed
-    (a symlink loop cannot trap the walk); unsupported extensions are ignored.
+    (a symlink loop cannot trap the walk); unsupported extensions are ignored;
+    a corpus's documentation (README, SOURCES, LICENSE…) is skipped, with a warning.
     """
     files = []
     inside = corpus_dir.resolve()
@@ -98,6 +99,9 @@ def scan_corpus(corpus_dir: Path, warn: Warn) -> list[CorpusFile]:
                 continue
             abs_path = Path(root) / name
             rel = abs_path.relative_to(corpus_dir).as_posix()
+            if is_documentation(name):
+                warn(Skipped(rel, "a corpus's own documentation, not an article (README, SOURCES, LICENSE…)"))
+                continue
             if not _is_valid_unicode(rel):
                 warn(Skipped(rel.encode("utf-8", "replace").decode("utf-8"), "the file name is not valid UTF-8"))
                 continue
@@ -110,6 +114,16 @@ def scan_corpus(corpus_dir: Path, warn: Warn) -> list[CorpusFile]:
             except OSError as e:
                 warn(Skipped(rel, f"cannot read ({e.strerror or e})"))
     return files
+
+
+# What a corpus folder says about itself (where its articles come from, under which licence): never an article.
+DOCUMENTATION_NAMES = frozenset({"readme", "sources", "license", "licence", "copying", "notice", "changelog",
+                                 "authors", "citation"})
+
+
+def is_documentation(name: str) -> bool:
+    """Whether a file name is a corpus's documentation (``README.md``, ``SOURCES.txt``, ``LICENSE``…)."""
+    return name.split(".")[0].lower() in DOCUMENTATION_NAMES
 
 
 # Trees of the kernel's files, which never end or never hold articles (a corpus linked to "/").

@@ -35,7 +35,8 @@ from search.snapshot import needed_for_searching
 from search.curation import EntityReport, entity_report
 from search.docsets import Budget
 from index.merging import Merges
-from search.facets import DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters
+from search.facets import (DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters,
+                           unknown_value_notes)
 from search.highlight import annotate_text, marked_spans, snippet
 from search.query import CompiledQuery, QueryCompiler
 from search.results import EntityMentions, Hit, SearchResult, Segment, StoredArticle
@@ -118,6 +119,7 @@ class Engine:
             notes = list(compiled.notes) + snapshot.damage_notes(self.index_dir)
             final = _restricted(compiled.query, filters, merges)
             docsets = snapshot.docsets(searcher.reader())
+            notes += unknown_value_notes(filters, lambda q: bool(docsets.mask(q, searcher).any()), merges)
 
             def count():
                 matched = docsets.mask(final, searcher, budget)
@@ -137,6 +139,8 @@ class Engine:
                     hits = tuple(self._hit(searcher.stored_fields(d), compiled, 0.0, budget) for d in docnums)
                 else:
                     hits = self._top_hits(searcher, docsets, final, compiled, matched, offset, wanted, notes, budget)
+            if total and offset >= total and limit:
+                notes.append(f"there are {total:,} results: offset {offset:,} is past the last one")
             if budget.exceeded:
                 notes.append(f"the search took over {self.timeout_s:g} s and was cut short: only part of the "
                              "query's words were looked up, so the results and the total may be incomplete")

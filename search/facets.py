@@ -56,6 +56,25 @@ def canonical_value(facet: str, value: str, knowledge=None, merges: Merges = NO_
     return value.upper() if facet == "country" and len(value) == 2 else value
 
 
+UNKNOWN_VALUE = {  # what a note says of a filter value no article has
+    "person": "no person named {value!r} in the index",
+    "org": "no organization named {value!r} in the index",
+    "country": "no article mentions the country {value!r} (an ISO code such as FR, or a name)",
+    LANG: "no article in the language {value!r} (an ISO 639-1 code such as it)",
+    YEAR: "no article from {value}",
+}
+
+
+def unknown_value_notes(filters: dict[str, tuple[str, ...]], has_articles, merges: Merges = NO_MERGES) -> list[str]:
+    """A note for each filter value that no article has: a typo, not a silent 0.
+
+    ``has_articles(query)`` says whether any article matches a query.
+    """
+    return [UNKNOWN_VALUE.get(name, "no article has {name} {value!r}").format(name=name, value=value)
+            for name, values in filters.items() for value in values
+            if not has_articles(filter_query({name: (value,)}, merges))]
+
+
 def filter_query(filters: dict[str, tuple[str, ...]], merges: Merges = NO_MERGES) -> wq.Query | None:
     clauses = []
     for name, values in filters.items():

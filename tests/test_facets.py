@@ -1,6 +1,8 @@
 """Entity facets in the engine: filters, counts over the whole result set, cross-lingual expansion."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import write_corpus
@@ -145,3 +147,30 @@ def test_facets_hold_when_an_update_adds_articles_that_name_nobody(tmp_path):
         assert ids(engine.search("", filters={"person": ["Wang Yi"]})) == ["c.txt"]
         assert counts(engine.search("pioggia"), "person") == {}
     assert build_index(corpus, tmp_path / "plain", with_entities=False).documents_indexed == 3
+
+
+@pytest.mark.parametrize("filters, note", [
+    ({"person": ["Nobody Atall"]}, "no person named 'Nobody Atall'"),
+    ({"country": ["Narnia"]}, "no article mentions the country 'Narnia'"),
+    ({"lang": ["xx"]}, "no article in the language 'xx'"),
+    ({"org": ["Ministry of Silly Walks"]}, "no organization named 'Ministry of Silly Walks'"),
+    ({"year": ["1850"]}, "no article from 1850"),
+])
+def test_a_filter_value_no_article_has_is_said_in_notes_not_a_silent_zero(seed_engine, filters, note):
+    result = seed_engine.search("", filters=filters)
+    assert result.total == 0 and any(note in n for n in result.notes), result.notes
+    known = seed_engine.search("", filters={"person": ["Sergei Shoigu"], **filters})
+    assert [n for n in known.notes if "Shoigu" in n] == []  # only the unknown value is named
+
+
+def test_known_filter_values_and_their_aliases_give_no_note(seed_engine):
+    result = seed_engine.search("", filters={"person": ["Poutine"], "country": ["RU"], "lang": ["fr"]})
+    assert result.notes == ()
+
+
+def test_paging_past_the_end_says_how_many_results_there_are(seed_engine, run_cli, seed_index):
+    total = seed_engine.search("Putin").total
+    assert any(f"there are {total:,} results" in n for n in seed_engine.search("Putin", offset=50).notes)
+    assert seed_engine.search("Putin", offset=0).notes == ()
+    code, out, err = run_cli("Putin", "--offset", "50", "--json", "--index", str(seed_index))
+    assert code == 0 and any("past the last one" in n for n in json.loads(out)["notes"])

@@ -69,6 +69,19 @@ def test_folders_are_walked_recursively_and_hidden_or_foreign_files_ignored(tmp_
     assert warnings == []
 
 
+def test_a_corpus_folders_own_documentation_is_not_an_article(tmp_path):
+    write_corpus(tmp_path, {
+        "SOURCES.md": "# Sources\nThese articles come from …",
+        "README.txt": "Read me\nbody",
+        "sub/LICENSE.md": "Licence\nCC BY 4.0",
+        "readme.jsonl": json.dumps({"text": "metadata"}),
+        "readmes-of-the-week.txt": "An article\nabout README files",  # an article whose name only starts alike
+    })
+    docs, warnings = read_all(tmp_path)
+    assert [d.id for d in docs] == ["readmes-of-the-week.txt"]
+    assert len(warnings) == 4 and all("documentation, not an article" in w for w in warnings)
+
+
 # Each bad input: (file name, content, words the one-line warning must contain)
 BAD_FILES = [
     ("empty.txt", "", "no text"),  # an empty file
