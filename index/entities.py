@@ -140,6 +140,7 @@ ADJECTIVE_ENDINGS = tuple("""
 # adjectives that describe rather than name ("la Procura locale" is whichever the story is about).
 NOT_NAME_ADJECTIVES = frozenset(fold(w) for w in """
     locale locali local locaux competente competenti stesso stessa même
+    perché poiché affinché benché finché sicché giacché
     comunica indica pubblica applica verifica modifica specifica rivendica giudica critica replica pratica
     spiega dichiara
     explique indique critique réplique communique applique revendique fabrique pratique publie déclare

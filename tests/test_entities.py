@@ -362,6 +362,7 @@ def test_a_romance_organization_noun_takes_the_adjectives_after_it():
     # Verbs, descriptions, a name that goes on: nothing, or not that.
     assert facets("Oggi la Regione comunica i dati.", "it")["org"] == set()
     assert facets("Indaga la Procura locale.", "it")["org"] == set()
+    assert facets("Decide il Tribunale poiché manca la prova.", "it")["org"] == set()
     assert "Fédération hongroise" not in facets("Il dirige la Fédération hongroise de natation.", "fr")["org"]
     # A sentence-initial capital says nothing: "Governo" starts the sentence.
     assert facets("Governo italiano e sindacati si incontrano.", "it")["org"] <= {"Government of Italy"}
