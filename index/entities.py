@@ -109,6 +109,55 @@ ORG_NOUNS = frozenset(fold(w) for w in """
     l'ong l'agence l'association l'organisation l'istituto l'agenzia l'associazione
 """.split())
 CONJUNCTIONS = frozenset("e ed et och and y und".split())
+# More words that make a capitalized name an organization's. Kept apart from ORG_WORDS, which the
+# statistical tagger reads as a feature (index/tagger.py): changing that set would change its input.
+ORG_NAME_WORDS = ORG_WORDS | frozenset(fold(w) for w in """
+    comune giunta dipartimento consorzio orchestra orchestre
+    pictures studios records network philharmonic symphony club tidning dagblad dagbladet
+""".split())
+# Company and club markers, in capitals only: "Volvo AB", "Leksands IF", "AC Milan" ("if", "sa" are words).
+ORG_MARKERS = frozenset(fold(w) for w in """
+    ab sa ag nv bv plc llc oy asa spa srl sas sarl gmbh inc ltd if ff bk ik sk fc ac sc hk kk fk cf sv
+""".split())
+# Romance names put adjectives after the organization's noun: "Corte suprema", "Parti socialiste
+# bulgare". Heads of bodies only: not "Chiesa" (a church is also a building) nor "Fronte" (a war front).
+ROMANCE_ORG_HEADS = frozenset(fold(w) for w in """
+    ministero ministère consiglio conseil partito parti agenzia agence banca banque università université
+    fondazione fondation commissione commission parlamento parlement tribunale tribunal cour corte istituto
+    institut unione union federazione fédération confederazione confédération alleanza alliance movimento
+    mouvement procura polizia police gendarmerie assemblea assemblée congresso congrès senato sénat comitato
+    comité esercito armée associazione association organizzazione organisation giunta governo
+    gouvernement sindacato syndicat orchestra orchestre
+""".split())
+# How Italian and French adjectives end ("costituzionale", "socialiste", "américaine", "supérieur").
+ADJECTIVE_ENDINGS = tuple("""
+    ale ali ano ana ani ane ese esi ico ica ici iche ivo iva ivi ive ario aria ari arie ista isti iste ense
+    orio oria iore iori ema emo
+    al aux ales el elle els elles ien ienne iens ais aise ois oise ique iques aire aires if ifs ives ain aine
+    ains aines eur eure
+""".split())
+# Verbs with those endings that follow a subject ("la Regione comunica", "le Conseil explique"), and
+# adjectives that describe rather than name ("la Procura locale" is whichever the story is about).
+NOT_NAME_ADJECTIVES = frozenset(fold(w) for w in """
+    locale locali local locaux competente competenti stesso stessa même
+    perché poiché affinché benché finché sicché giacché
+    comunica indica pubblica applica verifica modifica specifica rivendica giudica critica replica pratica
+    spiega dichiara
+    explique indique critique réplique communique applique revendique fabrique pratique publie déclare
+""".split())
+# Swedish writes the institution's noun in lower case after its place: "Göteborgs kommun", "Mora tingsrätt".
+SWEDISH_INSTITUTIONS = frozenset(fold(w) for w in """
+    kommun landsting tingsrätt hovrätt förvaltningsrätt kammarrätt universitet högskola museum museet
+""".split())
+# After a name's adjectives, these say it goes on: "Fédération hongroise de football", "... et européen".
+NAME_GOES_ON = OF_WORDS | CONJUNCTIONS | frozenset("per pour par sur".split())
+# "i Kiruna kommun" is where something happened: the municipality as a place.
+SWEDISH_IN = frozenset("i inom utanför".split())
+# Articles that never join two capitalized words into one name: "Ieri la Corte" is "yesterday the Court".
+JOINING_NO_NAME = frozenset("il lo la le les gli the".split())
+# Words a sentence-initial participle is followed by: "Nato a Verona" (born in), not NATO.
+PARTICIPLE_ENDINGS = ("ato", "ata", "ati", "ate", "ito", "ita", "uto", "uta")
+PARTICIPLE_FOLLOWERS = frozenset("a ad da in nel nella nei negli nelle il lo la".split())
 # Articles, articled prepositions and possessives: news writes them before things ("un Beretta", "alle
 # Gallerie Estensi", "il suo Ducato") and places, hardly ever before a person's full name.
 DETERMINERS = frozenset(fold(w) for w in """
@@ -188,6 +237,8 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
         return Extraction()
     matches = _known_matches(tokens, _automaton(knowledge))
     matches, mentions = _organizations_around_places(tokens, matches, text)
+    matches, lowercase_named = _organizations_with_lowercase_words(tokens, matches, mentions, text)
+    mentions += lowercase_named
     full = [m for m in matches if not m.alias.is_short]
     covered = _covered(tokens, full, mentions)  # mentions so far: organizations found around place names
     proposals: list[Proposal] = []
@@ -625,7 +676,8 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str):
     dropped, found = set(), []
     places.sort(key=lambda m: m.first)
     place_starts = [m.first for m in places]  # places inside a run by bisection: linear in the article's length
-    for first, last in _capitalized_runs(tokens, covered):
+    runs = (piece for run in _capitalized_runs(tokens, covered) for piece in _split_organizations(tokens, *run))
+    for first, last in runs:
         first = _trim_run(tokens, first, last)
         nearby = places[bisect.bisect_left(place_starts, first) : bisect.bisect_right(place_starts, last)]
         inside = [m for m in nearby if m.last <= last]
@@ -639,15 +691,90 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str):
 
 
 def _has_org_word(tokens) -> bool:
-    return any(t.folded in ORG_WORDS or t.folded.endswith(ORG_SUFFIXES) for t in tokens)
+    """Whether a name holds an organization word, or a company or club marker beside a word not in capitals."""
+    return any(t.folded in ORG_NAME_WORDS or t.folded.endswith(ORG_SUFFIXES) for t in tokens) or (
+        any(t.is_all_caps and t.folded in ORG_MARKERS for t in tokens) and any(t.is_capitalized and not t.is_all_caps for t in tokens))
+
+
+def _organizations_with_lowercase_words(tokens, matches: list[_Match], mentions: list[Mention], text: str):
+    """Organizations whose names go on in lower case: "Corte suprema", "Göteborgs kommun".
+
+    Two patterns: an Italian or French organization noun, capitalized inside
+    a sentence (a sentence-initial capital says nothing), followed by one to
+    three adjectives ("Tribunale speciale iracheno", "Parti socialiste
+    bulgare"); or any organization's capitalized name followed by a
+    nationality ("Ministero della Sanità sudafricano"); and a Swedish place or
+    genitive followed by an institution's noun ("Mora tingsrätt"). A
+    nationality inside is not a mention of the country. Returns the matches
+    left and the organizations found.
+    """
+    nationality = {m.first for m in matches if m.alias.entity.kind == "country" and m.first == m.last
+                   and not any(m.alias.case)}
+    covered = _covered(tokens, [m for m in matches if m.first not in nationality], mentions)
+    found, dropped = [], set()
+    for first, last in _runs_of_names(tokens, covered):
+        first = _trim_run(tokens, first, last)
+        if first > last:
+            continue
+        end = last
+        if first == last and _is_romance_head(tokens[first]):
+            end = _adjectives_after(tokens, last, nationality)
+            if end + 1 < len(tokens) and tokens[end + 1].folded in NAME_GOES_ON:
+                continue  # "Ligue nationale de hockey": where it ends is not known, so nothing is said
+        elif _has_org_word(tokens[first : last + 1]):
+            while end + 1 < len(tokens) and end - last < 1 and end + 1 in nationality and _adjacent(tokens, end):
+                end += 1
+        elif (last + 1 < len(tokens) and tokens[last + 1].folded in SWEDISH_INSTITUTIONS
+              and not tokens[last + 1].is_capitalized and _adjacent(tokens, last) and _is_name_word_alone(tokens[last])
+              and not (first > 0 and tokens[first - 1].folded in SWEDISH_IN)):  # "i Kiruna kommun": a place
+            end = last + 1
+        if end == last:
+            continue
+        dropped.update(range(last + 1, end + 1))
+        start, stop = tokens[first].start, tokens[end].end
+        found.append(Mention("org", _clean_name(text[start:stop]), text[start:stop], start, stop, is_new=True))
+    return [m for m in matches if not (m.first in dropped and m.first in nationality)], found
+
+
+def _is_romance_head(token: _Token) -> bool:
+    return token.is_capitalized and not token.is_all_caps and not token.starts_sentence \
+        and token.folded in ROMANCE_ORG_HEADS
+
+
+def _is_name_word_alone(token: _Token) -> bool:
+    """Whether a capitalized word can name the place of an institution: no common word, no sentence-initial word."""
+    return token.is_capitalized and not token.is_all_caps and not _is_common(token) and _is_word(token)
+
+
+def _adjacent(tokens: list[_Token], i: int) -> bool:
+    """Whether token ``i + 1`` follows token ``i`` after one space, in the same sentence."""
+    return tokens[i + 1].start - tokens[i].end == 1 and not tokens[i + 1].starts_sentence \
+        and tokens[i + 1].text[:1].isalpha()
+
+
+def _adjectives_after(tokens: list[_Token], i: int, nationality: set[int]) -> int:
+    """The last of up to three lower-case adjectives right after token ``i`` (``i`` if none)."""
+    end = i
+    while end + 1 < len(tokens) and end - i < 3 and _adjacent(tokens, end):
+        word = tokens[end + 1]
+        if word.is_capitalized or not _is_word(word):
+            break
+        if not (end + 1 in nationality or (len(word.folded) >= 5 and word.folded.endswith(ADJECTIVE_ENDINGS)
+                                           and word.folded not in NOT_NAME_ADJECTIVES
+                                           and word.folded not in _common_words())):
+            break
+        end += 1
+    return end
 
 
 def _trim_run(tokens: list[_Token], first: int, last: int) -> int:
-    """Where a capitalized run really starts: past a sentence-initial common word and titles."""
+    """Where a capitalized run really starts: past a sentence-initial common word, titles, and then lower case."""
     while first <= last and (
         (tokens[first].starts_sentence and _is_common(tokens[first])) or _is_title(tokens[first].folded)
     ):
         first += 1
+    while first <= last and not tokens[first].is_capitalized:
+        first += 1  # "Questore di Modena" without its title: "Modena", not "di Modena"
     return first
 
 
@@ -664,6 +791,10 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
     token = tokens[match.first]
     if token.is_all_caps and len(token.folded) <= 5:
         return True  # an acronym (NATO, USA) is not glued to a first name
+    after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
+    if (alias.entity.kind == "org" and token.starts_sentence and token.folded.endswith(PARTICIPLE_ENDINGS)
+            and after is not None and not after.is_capitalized and after.folded in PARTICIPLE_FOLLOWERS):
+        return False  # "Nato a Verona": a participle that starts a sentence
     before = tokens[match.first - 1] if match.first > 0 else None
     after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
     for neighbour, index in ((before, match.first - 1), (after, match.last + 1)):
@@ -757,7 +888,7 @@ def _runs_of_names(tokens: list[_Token], covered: list[bool]):
     """
     for first, last in _capitalized_runs(tokens, covered):
         if _has_org_word(tokens[first : last + 1]):
-            yield first, last
+            yield from _split_organizations(tokens, first, last)
             continue
         start = first
         for i in range(first + 1, last):
@@ -765,6 +896,27 @@ def _runs_of_names(tokens: list[_Token], covered: list[bool]):
                 yield start, i - 1
                 start = i + 1
         yield start, last
+
+
+def _split_organizations(tokens: list[_Token], first: int, last: int):
+    """An organization's run, split where one name ends and another begins.
+
+    At a conjunction when both sides name an organization of their own, or
+    when one word stands before it: "Volvo AB och Helsingborgs IF", "Comune e
+    Questore" are two; "Ministero dell'Economia e Finanze" is one. After a
+    company marker followed by a lower-case word: "Sweden Recycling AB i
+    Urshult" is the company in a town.
+    """
+    for i in range(first + 1, last):
+        ends_name = tokens[i].folded in CONJUNCTIONS and (
+            i - 1 == first or (_has_org_word(tokens[first:i]) and _has_org_word(tokens[i + 1 : last + 1])))
+        after_marker = (i - 1 > first and tokens[i - 1].is_all_caps and tokens[i - 1].folded in ORG_MARKERS
+                        and not tokens[i].is_capitalized)
+        if ends_name or after_marker:
+            yield first, i - 1
+            yield from _split_organizations(tokens, i + 1, last)
+            return
+    yield first, last
 
 
 def _capitalized_runs(tokens: list[_Token], covered: list[bool]):
@@ -782,8 +934,8 @@ def _capitalized_runs(tokens: list[_Token], covered: list[bool]):
                 break
             if nxt.is_capitalized and nxt.text[:1].isalpha():
                 j += 1
-            elif nxt.folded in ORG_CONNECTORS and j + 2 < len(tokens) and tokens[j + 2].is_capitalized \
-                    and not covered[j + 2]:
+            elif nxt.folded in ORG_CONNECTORS and nxt.text not in JOINING_NO_NAME and j + 2 < len(tokens) \
+                    and tokens[j + 2].is_capitalized and not covered[j + 2]:
                 j += 2
             else:
                 break

@@ -348,3 +348,50 @@ def test_the_tagger_does_not_make_people_of_places_products_or_squares():
     text = ("Siamo passati per Lama Mocogno, poi per Sesto San Giovanni e infine per Gustav Adolfs Torg. "
             "Mocogno è lontana, Giovanni pure, Torg anche.")
     assert extract_entities(text, "it").person == ()
+
+
+# --- organizations named partly in lower case, markers, and what is no organization (issue 10) -----------
+
+
+def test_a_romance_organization_noun_takes_the_adjectives_after_it():
+    found = facets("Ieri la Corte suprema ha respinto il ricorso del Tribunale amministrativo regionale.", "it")
+    assert {"Corte suprema", "Tribunale amministrativo regionale"} <= found["org"]
+    assert "Ieri la Corte" not in found["org"]  # a lower-case article joins no name
+    found = extract_entities("Le porte-parole du Parti nationaliste bulgare a démissionné.", "fr")
+    assert "Parti nationaliste bulgare" in found.org and "BG" not in found.country  # the nationality is the party's
+    # Verbs, descriptions, a name that goes on: nothing, or not that.
+    assert facets("Oggi la Regione comunica i dati.", "it")["org"] == set()
+    assert facets("Indaga la Procura locale.", "it")["org"] == set()
+    assert facets("Decide il Tribunale poiché manca la prova.", "it")["org"] == set()
+    assert "Fédération hongroise" not in facets("Il dirige la Fédération hongroise de natation.", "fr")["org"]
+    # A sentence-initial capital says nothing: "Governo" starts the sentence.
+    assert facets("Governo italiano e sindacati si incontrano.", "it")["org"] <= {"Government of Italy"}
+
+
+def test_an_organization_name_takes_a_nationality_after_it():
+    found = extract_entities("Il Ministero della Pesca sudafricano ha diffuso un comunicato.", "it")
+    assert found.org == ("Ministero della Pesca sudafricano",)
+
+
+def test_a_swedish_place_or_genitive_before_an_institution_noun():
+    found = facets("Det meddelade Hallstaviks kommun och Norrtälje tingsrätt på måndagen.", "sv")
+    assert {"Hallstaviks kommun", "Norrtälje tingsrätt"} <= found["org"]
+    assert facets("En man skadades i Hallstavik kommun under natten.", "sv")["org"] == set()  # where, not who
+
+
+def test_company_and_club_markers_make_organizations_and_end_their_names():
+    found = facets("Avtalet tecknades av Bergströms AB i Lidköping och Ljungby IF.", "sv")
+    assert {"Bergströms AB", "Ljungby IF"} <= found["org"]
+    assert not any(" i " in name or " och " in name for name in found["org"])
+    assert facets("Il contratto DE-AC e la sigla NCD e SC.", "it")["org"] == set()  # capitals alone: no marker
+
+
+def test_a_sentence_initial_participle_is_not_an_acronym():
+    assert "NATO" not in facets("Nato a Verona nel 1950, ha insegnato a Padova.", "it")["org"]
+    assert "NATO" in facets("Il vertice della Nato a Bruxelles è finito.", "it")["org"]
+
+
+def test_a_run_of_organizations_joined_by_a_conjunction_is_split():
+    found = facets("Hanno firmato il Comune e Questore Marco Rinaldi, poi Alfa Pictures e Beta Studios.", "it")
+    assert {"Alfa Pictures", "Beta Studios"} <= found["org"]
+    assert not any(" e " in name for name in found["org"])
