@@ -473,15 +473,16 @@ def _tag_where_needed(text, lang, tokens, covered, knowledge: KnowledgeBase, alo
 
 
 def _worth_tagging(tokens: list[_Token], first: int, last: int, knowledge: KnowledgeBase, alone: set[str]) -> bool:
-    """Whether a capitalized run could hold a person the tagger would add: two words or more.
+    """Whether a capitalized run could hold a person the tagger would add: two words or more, one of them a
+    given name ("alla Cultura Marco Pellizzari"), or ending with a surname the article also writes alone. The
+    whole sentence is tagged, so other names in it are read too ("… par Oskar Tvelund et Hilmar Brask").
 
-    A sentence-initial word is usually a common one ("Ieri", "Selon"): two
-    words after it are needed, unless it is a given name or the run ends with
-    a surname the article also writes alone.
+    Tagging every run of two capitalized words found 1 point more of people
+    recall (test split) but took extraction from 28% to 33% of indexing time,
+    over its 30% budget.
     """
-    if tokens[first].folded in knowledge.given_names or tokens[last].folded in alone:
-        return last > first
-    return last - first >= (2 if tokens[first].starts_sentence else 1)
+    return last > first and (tokens[last].folded in alone
+                             or any(t.folded in knowledge.given_names for t in tokens[first:last + 1]))
 
 
 def _capitalized_alone(tokens: list[_Token]) -> set[str]:
@@ -605,7 +606,7 @@ def _tokens(text: str) -> list[_Token]:
                 text=written,
                 is_capitalized=written[:1].isupper(),
                 is_all_caps=written.isupper(),  # one letter too: the H and M of "H&M"
-                starts_sentence=not tokens or (gap != " " and any(c in SENTENCE_BREAKS for c in gap)),
+                starts_sentence=not tokens or (gap != " " and not SENTENCE_BREAKS.isdisjoint(gap)),
                 in_compound=text[end : end + 1] in HYPHENS or (start > 0 and text[start - 1] in HYPHENS),
             )
         )
@@ -921,10 +922,11 @@ def _split_organizations(tokens: list[_Token], first: int, last: int):
 
 def _capitalized_runs(tokens: list[_Token], covered: list[bool]):
     """(first, last) of each maximal run of capitalized tokens (org connectors allowed inside)."""
-    i = 0
-    while i < len(tokens):
-        if covered[i] or not tokens[i].is_capitalized or not tokens[i].text[:1].isalpha():
-            i += 1
+    # Most tokens are lower case: pick the candidates in one comprehension, not a Python loop over every token.
+    candidates = [i for i, token in enumerate(tokens) if token.is_capitalized and not covered[i]]
+    free = 0  # the first token not inside a run already yielded
+    for i in candidates:
+        if i < free or not tokens[i].text[:1].isalpha():
             continue
         j = i
         while j + 1 < len(tokens) and j - i < MAX_NAME_TOKENS:
@@ -940,7 +942,7 @@ def _capitalized_runs(tokens: list[_Token], covered: list[bool]):
             else:
                 break
         yield i, j
-        i = j + 1
+        free = j + 1
 
 
 def _resolve_variant(name: tuple[str, ...], knowledge: KnowledgeBase, proposals: list[Proposal], written: str):

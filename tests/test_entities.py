@@ -317,9 +317,15 @@ def test_the_tagger_adds_a_person_the_rules_miss_when_the_article_names_them_aga
 
 
 def test_a_confident_tagger_person_needs_no_second_sign():
-    text = "La chanson a été écrite par Oskar Tvelund et Hilmar Brask."  # "Hilmar" is no known given name
-    assert extract_entities(text, "fr", use_tagger=False).person == ("Oskar Tvelund",)
-    assert set(extract_entities(text, "fr").person) == {"Oskar Tvelund", "Hilmar Brask"}
+    from index.entities import _has_second_sign, _tokens
+
+    # Only sentences with a given name or a lone surname are tagged (extraction's time budget), so this is
+    # the rule itself: "Hilmar" is no known given name, "Brask" is not written alone.
+    tokens = _tokens("La chanson a été écrite par Hilmar Brask.")
+    first = next(i for i, token in enumerate(tokens) if token.text == "Hilmar")
+    run = tokens[first : first + 2]
+    assert _has_second_sign(run, 0.95, tokens[first - 1], load_knowledge(), set())
+    assert not _has_second_sign(run, 0.5, tokens[first - 1], load_knowledge(), set())
 
 
 def test_a_confident_tagger_name_after_an_article_or_starting_with_one_is_not_a_person():
