@@ -35,8 +35,8 @@ from search.snapshot import needed_for_searching
 from search.curation import EntityReport, entity_report
 from search.docsets import Budget
 from index.merging import Merges
-from search.facets import (DEFAULT_FACET_LIMIT, FACETS, count_facets, filter_query, normalize_filters,
-                           unknown_value_notes)
+from search.facets import (DEFAULT_FACET_LIMIT, FACETS, count_facets, date_bound, date_range_query, filter_query,
+                           normalize_filters, unknown_value_notes)
 from search.highlight import annotate_text, marked_spans, snippet
 from search.query import CompiledQuery, QueryCompiler
 from search.results import EntityMentions, Hit, SearchResult, Segment, StoredArticle
@@ -92,6 +92,8 @@ class Engine:
         facet_limit: int = DEFAULT_FACET_LIMIT,
         expand_entities: bool = True,
         language: str = "en",
+        since: str | None = None,
+        until: str | None = None,
     ) -> SearchResult:
         """Run a query; an empty query lists every document the filters allow, newest first.
 
@@ -99,6 +101,8 @@ class Engine:
         organization or country in any language also find the articles that
         mention it in another language, ranked below literal matches.
         ``language`` is the one country names are given in (facet labels).
+        ``since`` and ``until`` (``2024``, ``2024-03`` or ``2024-03-15``, both
+        included) keep the articles dated between them; undated ones are left out.
         With no hits, ``suggestion`` is a corrected query that has some, or None.
 
         :raise QueryError: for a query over the size limits, an unknown facet,
@@ -110,6 +114,8 @@ class Engine:
         if sort not in SORTS:
             raise QueryError(query, f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         tree = parse(query)
+        since, until = date_bound(since, "since"), date_bound(until, "until")
+        dates = date_range_query(since, until)
         budget = Budget.of(self.timeout_s)
         with self._reading() as (snapshot, searcher):
             knowledge = snapshot.knowledge() if query.strip() or set(filters or {}) - {LANG} else None
@@ -117,7 +123,7 @@ class Engine:
             filters = normalize_filters(filters, knowledge, merges)
             compiled = self._compile(snapshot, searcher, tree, knowledge, expand_entities, budget)
             notes = list(compiled.notes) + snapshot.damage_notes(self.index_dir)
-            final = _restricted(compiled.query, filters, merges)
+            final = _restricted(compiled.query, filters, merges, dates)
             docsets = snapshot.docsets(searcher.reader())
             notes += unknown_value_notes(filters, lambda q: bool(docsets.mask(q, searcher).any()), merges)
 
@@ -127,7 +133,7 @@ class Engine:
                                                                  knowledge)
 
             if compiled.is_match_all:  # the home page and filter-only browsing: the same for every visitor
-                key = ("all", tuple(sorted(filters.items())), facet_limit, language)
+                key = ("all", tuple(sorted(filters.items())), since, until, facet_limit, language)
                 matched, total, facets = snapshot.cached(key, count, keep=lambda: not budget.exceeded)
             else:
                 matched, total, facets = count()
@@ -139,6 +145,8 @@ class Engine:
                     hits = tuple(self._hit(searcher.stored_fields(d), compiled, 0.0, budget) for d in docnums)
                 else:
                     hits = self._top_hits(searcher, docsets, final, compiled, matched, offset, wanted, notes, budget)
+            if since and until and since > until:
+                notes.append(f"since {since} is after until {until}: no date is in between")
             if total and offset >= total and limit:
                 notes.append(f"there are {total:,} results: offset {offset:,} is past the last one")
             if budget.exceeded:
@@ -146,7 +154,8 @@ class Engine:
                              "query's words were looked up, so the results and the total may be incomplete")
             suggestion = None
             if total == 0 and query.strip() and not budget.exceeded:
-                suggestion = self._suggestion(snapshot, searcher, query, filters, knowledge, expand_entities, budget)
+                suggestion = self._suggestion(snapshot, searcher, query, filters, knowledge, expand_entities, budget,
+                                              dates)
         return SearchResult(
             query=query,
             total=total,
@@ -156,6 +165,8 @@ class Engine:
             offset=offset,
             limit=limit,
             filters=filters,
+            since=since,
+            until=until,
             sort=sort,
             notes=tuple(dict.fromkeys(notes)),  # an expansion cut in two fields is one note
             suggestion=suggestion,
@@ -194,7 +205,7 @@ class Engine:
         return Hit(score=score, snippet=passage, **_metadata(stored))
 
     def _suggestion(self, snapshot: Snapshot, searcher, query: str, filters, knowledge,
-                    expand_entities: bool, search_budget: Budget) -> str | None:
+                    expand_entities: bool, search_budget: Budget, dates: wq.Query | None = None) -> str | None:
         """A rewrite of ``query`` with its unknown words corrected that returns results under ``filters``.
 
         It gets at most ``SUGGEST_BUDGET_S`` of what is left of the search's own time limit.
@@ -210,7 +221,8 @@ class Engine:
                 compiled = self._compile(snapshot, searcher, parse(text), knowledge, expand_entities, budget)
             except QueryError:
                 return False
-            found = docsets.mask(_restricted(compiled.query, restriction, snapshot.merges()), searcher, budget).any()
+            restricted = _restricted(compiled.query, restriction, snapshot.merges(), dates if restriction else None)
+            found = docsets.mask(restricted, searcher, budget).any()
             return bool(found) and not budget.exceeded
 
         return suggest_query(
@@ -397,9 +409,9 @@ class Engine:
 
 
 
-def _restricted(query: wq.Query, filters: dict, merges: Merges) -> wq.Query:
-    restriction = filter_query(filters, merges)
-    return query if restriction is None else wq.And([query, restriction])
+def _restricted(query: wq.Query, filters: dict, merges: Merges, dates: wq.Query | None = None) -> wq.Query:
+    restrictions = [q for q in (filter_query(filters, merges), dates) if q is not None]
+    return wq.And([query, *restrictions]) if restrictions else query
 
 
 def _article(searcher, doc_id: str, merges: Merges) -> StoredArticle:

@@ -9,6 +9,8 @@ poutine`` is ``Vladimir Putin``, ``country:Nordkorea`` is ``KP``.
 """
 from __future__ import annotations
 
+import re
+
 from typing import Iterable, Mapping
 
 from whoosh import query as wq
@@ -73,6 +75,33 @@ def unknown_value_notes(filters: dict[str, tuple[str, ...]], has_articles, merge
     return [UNKNOWN_VALUE.get(name, "no article has {name} {value!r}").format(name=name, value=value)
             for name, values in filters.items() for value in values
             if not has_articles(filter_query({name: (value,)}, merges))]
+
+
+_DATE_BOUND = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def date_bound(text: str | None, name: str) -> str | None:
+    """A ``since``/``until`` bound as the index compares it: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    :raise QueryError: for anything else (``2024/03``, ``yesterday``).
+    """
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if not _DATE_BOUND.fullmatch(text):
+        raise QueryError(text, f"{name} must be a date such as 2024, 2024-03 or 2024-03-15")
+    return text
+
+
+def date_range_query(since: str | None, until: str | None) -> wq.Query | None:
+    """The articles dated from ``since`` to ``until``, both included (``until=2024-03`` takes all of March).
+
+    Dates are ISO strings, so the order of strings is the order of time;
+    undated articles are outside every range.
+    """
+    if since is None and until is None:
+        return None
+    return wq.TermRange(DATE, since or "0", (until + "\uffff") if until else None, startexcl=False, endexcl=False)
 
 
 def filter_query(filters: dict[str, tuple[str, ...]], merges: Merges = NO_MERGES) -> wq.Query | None:

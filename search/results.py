@@ -95,6 +95,8 @@ class SearchResult:
     sort: str = "relevance"
     notes: tuple[str, ...] = ()  # what the user should know: truncated expansions, …
     suggestion: str | None = None  # with no hits: a corrected query that has some ("did you mean")
+    since: str | None = None  # the date range asked for (both ends included)
+    until: str | None = None
 
     def to_json(self) -> dict:
         return {
@@ -105,6 +107,8 @@ class SearchResult:
             "limit": self.limit,
             "sort": self.sort,
             "filters": {name: list(values) for name, values in self.filters.items()},
+            "since": self.since,
+            "until": self.until,
             "hits": [hit.to_json() for hit in self.hits],
             "facets": {name: [v.to_json() for v in values] for name, values in self.facets.items()},
             "notes": list(self.notes),

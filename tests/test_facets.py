@@ -174,3 +174,52 @@ def test_paging_past_the_end_says_how_many_results_there_are(seed_engine, run_cl
     assert seed_engine.search("Putin", offset=0).notes == ()
     code, out, err = run_cli("Putin", "--offset", "50", "--json", "--index", str(seed_index))
     assert code == 0 and any("past the last one" in n for n in json.loads(out)["notes"])
+
+
+@pytest.fixture(scope="module")
+def dated_engine(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dated")
+    dates = ["2023-12-31", "2024-01-01", "2024-03-01", "2024-03-31", "2024-04-01", "2025-06-15", None, None]
+    lines = [json.dumps({"id": f"a{n}", "title": f"Titolo {n}", "text": f"Il porto di Genova, giorno {n}.",
+                         **({"date": date} if date else {})}) for n, date in enumerate(dates)]
+    corpus = write_corpus(folder / "corpus", {"news.jsonl": "\n".join(lines)})
+    build_index(corpus, folder / "index")
+    return folder / "index", open_engine(folder / "index")
+
+
+@pytest.mark.parametrize("since, until, expected", [
+    ("2024", "2024", {"a1", "a2", "a3", "a4"}),  # a year: all of it, both ends included
+    ("2024-03", "2024-03", {"a2", "a3"}),  # a month: from its first to its last day
+    ("2024-03-31", None, {"a3", "a4", "a5"}),
+    (None, "2024-01-01", {"a0", "a1"}),
+    ("2026", None, set()),
+])
+def test_a_date_range_keeps_the_dated_articles_between_its_ends(dated_engine, since, until, expected):
+    _, engine = dated_engine
+    result = engine.search("porto", since=since, until=until, limit=100)
+    assert {hit.id.split("#")[1] for hit in result.hits} == expected and result.total == len(expected)
+    years = {v.value: v.count for v in result.facets["year"]}  # counts follow the range
+    assert sum(years.values()) == len(expected)
+
+
+def test_a_date_range_through_cli_api_and_page(dated_engine, run_cli):
+    from web import create_app
+
+    index_dir, _ = dated_engine
+    code, out, _ = run_cli("porto", "--since", "2024-03", "--until", "2024-03", "--json", "--index", str(index_dir))
+    answer = json.loads(out)
+    assert code == 0 and answer["total"] == 2 and (answer["since"], answer["until"]) == ("2024-03", "2024-03")
+    code, _, err = run_cli("porto", "--since", "March", "--index", str(index_dir))
+    assert code == 2 and "since must be a date" in err
+    client = create_app(index_dir).test_client()
+    assert client.get("/api/search?q=porto&from=2024-03&to=2024-03").get_json()["total"] == 2
+    assert client.get("/api/search?q=porto&from=yesterday").status_code == 400
+    page = client.get("/?q=porto&from=2024-03&to=2024-03").get_data(as_text=True)
+    assert '<span id="total">2</span>' in page and 'value="2024-03"' in page and "2024-03 – 2024-03" in page
+    assert "from=2024-03" in page  # kept in the page's links (paging, facets, sort)
+
+
+def test_an_inverted_range_says_so(dated_engine):
+    _, engine = dated_engine
+    result = engine.search("porto", since="2025", until="2024")
+    assert result.total == 0 and any("after until" in note for note in result.notes)

@@ -2,6 +2,7 @@
 
 The page and the JSON API read the same parameters through this one module:
 ``q``, ``person``, ``country``, ``org``, ``lang``, ``year`` (repeatable),
+``from`` and ``to`` (a date range: ``2024``, ``2024-03`` or ``2024-03-15``),
 ``sort``, ``page``, ``per_page``, ``literal``, ``ui`` (the language country
 names are shown in), ``more`` (a facet to show more values of) and ``fq``
 (text to look for among a facet's values).
@@ -38,6 +39,8 @@ class SearchRequest:
     ui: str = "en"
     more: str | None = None
     fq: str = ""
+    since: str = ""  # the URL's "from"
+    until: str = ""  # the URL's "to"
 
     @property
     def offset(self) -> int:
@@ -48,12 +51,14 @@ class SearchRequest:
         values = {
             "q": self.q, "sort": self.sort, "page": self.page, "per_page": self.per_page,
             "literal": self.literal, "ui": self.ui, "more": self.more, "fq": self.fq,
+            "since": self.since, "until": self.until,
         }
         values.update({k: v for k, v in changes.items() if k in values})
         filters = changes.get("filters", self.filters)
         pairs = [("q", values["q"])] if values["q"] else []
         for name in FILTER_FACETS:
             pairs += [(name, value) for value in filters.get(name, ())]
+        pairs += [(key, values[name]) for key, name in (("from", "since"), ("to", "until")) if values[name]]
         defaults = {"sort": "relevance", "page": 1, "per_page": DEFAULT_PER_PAGE, "literal": False, "ui": "en",
                     "more": None, "fq": ""}
         for name, default in defaults.items():
@@ -89,6 +94,7 @@ def parse_search_request(args: MultiDict) -> SearchRequest:
     if more is not None and more not in FILTER_FACETS:
         raise BadParameter(f"more must name a facet ({', '.join(FILTER_FACETS)})")
     fq = args.get("fq", "")[:MAX_VALUE_CHARS]
+    since, until = (args.get(key, "").strip()[:MAX_VALUE_CHARS] for key in ("from", "to"))
     return SearchRequest(
         q=q,
         filters=filters,
@@ -98,6 +104,8 @@ def parse_search_request(args: MultiDict) -> SearchRequest:
         literal=args.get("literal", "") in ("1", "true", "on", "yes"),
         ui=ui,
         more=more,
+        since=since,
+        until=until,
         fq=fq,
     )
 

@@ -30,6 +30,7 @@ def register(app: Flask, engine: Engine) -> None:
         return engine.search(
             req.q, filters=req.filters, limit=req.per_page, offset=req.offset, sort=req.sort,
             facet_limit=facet_limit, expand_entities=not req.literal, language=req.ui,
+            since=req.since or None, until=req.until or None,
         )
 
     @app.context_processor
@@ -183,12 +184,17 @@ def _facet_panels(req: SearchRequest, result) -> list[dict]:
 
 
 def _chips(req: SearchRequest) -> list[dict]:
-    return [
+    url = _url_builder(req)
+    chips = [
         {"facet": FACET_TITLES[facet], "label": _label(facet, value, req.ui),
-         "href": _url_builder(req)("/", filters=_with_value(req, facet, value, present=False), page=1)}
+         "href": url("/", filters=_with_value(req, facet, value, present=False), page=1)}
         for facet, values in req.filters.items()
         for value in values
     ]
+    if req.since or req.until:
+        label = f"{req.since or '…'} – {req.until or '…'}"
+        chips.append({"facet": "Dates", "label": label, "href": url("/", since="", until="", page=1)})
+    return chips
 
 
 def _pages(req: SearchRequest, total: int) -> dict:
