@@ -36,7 +36,7 @@ from search.curation import EntityReport, entity_report
 from search.docsets import Budget
 from index.merging import Merges
 from search.facets import (DEFAULT_FACET_LIMIT, FACETS, count_facets, date_bound, date_range_query, filter_query,
-                           normalize_filters, unknown_value_notes)
+                           normalize_filters, timeline, unknown_value_notes)
 from search.highlight import annotate_text, marked_spans, snippet
 from search.query import CompiledQuery, QueryCompiler
 from search.results import EntityMentions, Hit, SearchResult, Segment, StoredArticle
@@ -129,14 +129,15 @@ class Engine:
 
             def count():
                 matched = docsets.mask(final, searcher, budget)
-                return matched, int(matched.sum()), count_facets(docsets, searcher.reader(), matched, facet_limit, language,
-                                                                 knowledge)
+                reader = searcher.reader()
+                return (matched, int(matched.sum()), count_facets(docsets, reader, matched, facet_limit, language,
+                                                                  knowledge), timeline(docsets, reader, matched))
 
             if compiled.is_match_all:  # the home page and filter-only browsing: the same for every visitor
                 key = ("all", tuple(sorted(filters.items())), since, until, facet_limit, language)
-                matched, total, facets = snapshot.cached(key, count, keep=lambda: not budget.exceeded)
+                matched, total, facets, years = snapshot.cached(key, count, keep=lambda: not budget.exceeded)
             else:
-                matched, total, facets = count()
+                matched, total, facets, years = count()
             wanted = min(offset + limit, MAX_LIMIT)
             hits: tuple[Hit, ...] = ()
             if wanted > offset and total > offset:
@@ -167,6 +168,7 @@ class Engine:
             filters=filters,
             since=since,
             until=until,
+            timeline=years,
             sort=sort,
             notes=tuple(dict.fromkeys(notes)),  # an expansion cut in two fields is one note
             suggestion=suggestion,

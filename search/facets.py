@@ -149,6 +149,16 @@ def count_facets(docsets, reader, mask, limit: int, language: str = "en",
     return counts
 
 
+def timeline(docsets, reader, mask) -> tuple[tuple[str, int], ...]:
+    """(year, articles) for every year from the first to the last that ``mask`` has, oldest first; empty years
+    included, so that a chart of it shows gaps as gaps."""
+    table = docsets.facet(reader, YEAR)
+    counts = {int(year): count for year, count in table.count(mask, len(table.values)) if year.isdigit()}
+    if not counts:
+        return ()
+    return tuple((str(year), counts.get(year, 0)) for year in range(min(counts), max(counts) + 1))
+
+
 def _country_label(code: str, language: str, knowledge) -> str:
     """A country's name in ``language``: shipped with the index for the page's languages, else from CLDR."""
     return knowledge.country_name(code, language) if knowledge is not None else country_name(code, language)

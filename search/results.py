@@ -97,6 +97,7 @@ class SearchResult:
     suggestion: str | None = None  # with no hits: a corrected query that has some ("did you mean")
     since: str | None = None  # the date range asked for (both ends included)
     until: str | None = None
+    timeline: tuple[tuple[str, int], ...] = ()  # (year, matching articles), oldest first, empty years included
 
     def to_json(self) -> dict:
         return {
@@ -113,6 +114,7 @@ class SearchResult:
             "facets": {name: [v.to_json() for v in values] for name, values in self.facets.items()},
             "notes": list(self.notes),
             "suggestion": self.suggestion,
+            "timeline": [{"year": year, "count": count} for year, count in self.timeline],
         }
 
 

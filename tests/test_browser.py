@@ -156,3 +156,24 @@ def test_real_articles_fit_a_phone_screen(real_server, browser, path):
     page.locator(".hit a").first.click()  # and the article page too
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_the_histogram_shows_matches_per_year_and_a_bar_narrows_to_its_year(real_server, browser):
+    for width in (1280, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(real_server + "/?q=polisen")
+        total = int(page.locator("#total").inner_text().replace(",", ""))
+        bars = page.locator(".histogram rect.bar")
+        counts = [int(bars.nth(i).get_attribute("data-count")) for i in range(bars.count())]
+        assert bars.count() >= 2 and 0 < sum(counts) <= total  # undated articles have no bar
+        assert page.locator(".histogram svg").bounding_box()["width"] <= width
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"histogram-{width}.png"))
+        busiest = max(range(len(counts)), key=counts.__getitem__)
+        year = bars.nth(busiest).get_attribute("data-year")
+        page.locator(".histogram a").nth(busiest).click()
+        page.wait_for_url(f"**from={year}**")
+        assert int(page.locator("#total").inner_text().replace(",", "")) == counts[busiest]
+        assert page.locator("#from").input_value() == year and page.locator("#to").input_value() == year
+        context.close()

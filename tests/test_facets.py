@@ -223,3 +223,24 @@ def test_an_inverted_range_says_so(dated_engine):
     _, engine = dated_engine
     result = engine.search("porto", since="2025", until="2024")
     assert result.total == 0 and any("after until" in note for note in result.notes)
+
+
+def test_the_timeline_counts_matches_per_year_with_empty_years_and_the_page_draws_it(dated_engine):
+    import re
+
+    from web import create_app
+
+    index_dir, engine = dated_engine
+    assert engine.search("porto").timeline == (("2023", 1), ("2024", 4), ("2025", 1))
+    assert engine.search("porto", since="2024-03").timeline == (("2024", 3), ("2025", 1))
+    assert engine.search("porto", filters={"year": ["2023", "2025"]}).timeline == (("2023", 1), ("2024", 0),
+                                                                                    ("2025", 1))
+    client = create_app(index_dir).test_client()
+    assert client.get("/api/search?q=porto").get_json()["timeline"] == [
+        {"year": "2023", "count": 1}, {"year": "2024", "count": 4}, {"year": "2025", "count": 1}]
+    page = client.get("/?q=porto").get_data(as_text=True)
+    bars = re.findall(r'<a href="([^"]+)" aria-label="(\d{4}): (\d+)"><rect class="bar"', page)
+    assert [(year, int(n)) for _, year, n in bars] == [("2023", 1), ("2024", 4), ("2025", 1)]
+    assert "(2 undated)" in page
+    href = bars[1][0].replace("&amp;", "&")
+    assert "from=2024" in href and "to=2024" in href and client.get(href).status_code == 200

@@ -43,7 +43,7 @@ def register(app: Flask, engine: Engine) -> None:
         result = run_search(req)
         return render_template(
             "search.html", req=req, result=result, suggestion=result.suggestion, facets=_facet_panels(req, result),
-            chips=_chips(req), pages=_pages(req, result.total), url=_url_builder(req),
+            chips=_chips(req), pages=_pages(req, result.total), url=_url_builder(req), histogram=_histogram(req, result),
             title=f"{req.q} – Corpus Search" if req.q else "Corpus Search",
         )
 
@@ -195,6 +195,25 @@ def _chips(req: SearchRequest) -> list[dict]:
         label = f"{req.since or '…'} – {req.until or '…'}"
         chips.append({"facet": "Dates", "label": label, "href": url("/", since="", until="", page=1)})
     return chips
+
+
+HISTOGRAM_WIDTH, HISTOGRAM_HEIGHT = 600, 80  # the SVG's own units: it scales to the column's width
+
+
+def _histogram(req: SearchRequest, result) -> dict | None:
+    """The matching articles per year as bars of an SVG chart, each a link that narrows the search to its year."""
+    years = result.timeline
+    if not years:
+        return None
+    url, top = _url_builder(req), max(count for _, count in years)
+    width = HISTOGRAM_WIDTH / len(years)
+    bars = [{"year": year, "count": count, "x": round(i * width, 2), "width": round(max(width - 1, 0.5), 2),
+             "height": round(HISTOGRAM_HEIGHT * count / top, 2) if top else 0,
+             "href": url("/", since=year, until=year, page=1)}
+            for i, (year, count) in enumerate(years)]
+    undated = result.total - sum(count for _, count in years)
+    return {"bars": bars, "first": years[0][0], "last": years[-1][0], "undated": undated,
+            "width": HISTOGRAM_WIDTH, "height": HISTOGRAM_HEIGHT}
 
 
 def _pages(req: SearchRequest, total: int) -> dict:
