@@ -11,6 +11,7 @@ import contextlib
 import json
 import shlex
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -135,10 +136,11 @@ def search(query, as_json, limit, offset, langs, people, countries, orgs, litera
               help="Go ahead even if it deletes much of the index (another corpus folder, most files gone).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Processes preparing articles [default: all cores but one, left to searches].")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's report as one JSON object (no progress bar).")
 @corpus_option
 @index_option
 @click.pass_context
-def index_command(ctx, rebuild, repair, force, workers, corpus_dir, index_dir) -> None:
+def index_command(ctx, rebuild, repair, force, workers, as_json, corpus_dir, index_dir) -> None:
     """Bring the index up to date with the corpus.
 
     New files are added, changed ones re-indexed and deleted ones removed
@@ -155,8 +157,12 @@ def index_command(ctx, rebuild, repair, force, workers, corpus_dir, index_dir) -
     """
     if repair and ctx.get_parameter_source("corpus_dir") is click.core.ParameterSource.DEFAULT:
         corpus_dir = None  # the corpus the index recorded
-    report = _build(corpus_dir, index_dir, rebuild=rebuild, force=force, repair=repair, workers=workers)
-    click.echo(_describe_report(report, index_dir))
+    report = _build(corpus_dir, index_dir, rebuild=rebuild, force=force, repair=repair, workers=workers,
+                    show_progress=not as_json)
+    if as_json:
+        _print_json({"index": str(index_dir), **report.to_json()})
+    else:
+        click.echo(_describe_report(report, index_dir))
 
 
 @main.command()
@@ -273,25 +279,34 @@ def _open_or_build(corpus_dir: Path, index_dir: Path):
 
 
 def _build(corpus_dir: Path | None, index_dir: Path, *, rebuild: bool, force: bool = False, repair: bool = False,
-           workers: int | None = None):
+           workers: int | None = None, show_progress: bool = True):
     from index import build_index
 
     bar = None
+    started = 0.0  # when the first article was indexed: the rate leaves out scanning and loading
 
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
+    def articles_and_rate(documents: int | None) -> str | None:
+        if not documents:
+            return None
+        return f"{documents:,} articles, {documents / max(time.monotonic() - started, 1e-3):,.0f}/s"
+
+    def progress(done: int, total: int, documents: int) -> None:
+        """Bytes read of the corpus (percent and time left), and articles indexed so far (count and rate)."""
+        nonlocal bar, started
         if bar is None:
-            bar = click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=False, show_percent=True)
+            started = time.monotonic()
+            bar = click.progressbar(length=max(total, 1), label="Indexing", file=sys.stderr, show_pos=False,
+                                    show_percent=True, show_eta=True, item_show_func=articles_and_rate)
             bar.__enter__()
-        bar.update(done - bar.pos)
+        bar.update(done - bar.pos, documents)
 
     def warn(skipped) -> None:
         click.echo(f"warning: {skipped}", err=True)
 
     try:
         with _translated_errors():
-            return build_index(corpus_dir, index_dir, rebuild=rebuild, progress=progress, warn=warn, force=force,
-                               repair=repair, workers=workers)
+            return build_index(corpus_dir, index_dir, rebuild=rebuild, progress=progress if show_progress else None,
+                               warn=warn, force=force, repair=repair, workers=workers)
     except KeyboardInterrupt:
         click.echo("\ninterrupted: the index is as it was before this run", err=True)
         sys.exit(130)

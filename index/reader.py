@@ -53,6 +53,9 @@ class Document:
     # The hash of the bytes actually read, when they are not those the scan hashed (the file changed in
     # between): the index must record what it holds, or editing the file back would leave it stale.
     content_hash: str | None = None
+    # How far into its file the reader was once this document was read (bytes; None: the whole file), so that
+    # progress follows the bytes actually read, not a JSONL file's full size at its first line.
+    read_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -323,6 +326,7 @@ def _read_jsonl(corpus_file: CorpusFile, warn: Warn) -> Iterator[Document]:
                 path=rel,
                 title=_clip_title(title),
                 text=text.strip(),
+                read_to=f.tell(),
                 **_metadata(record, rel, number, warn),
             )
     if digest.hexdigest() != corpus_file.content_hash:

@@ -12,6 +12,7 @@ previous index as it was and searchable.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import time
@@ -41,7 +42,7 @@ READ_AGAIN_FILE = "read-again.json"  # corpus files that changed while a run rea
 DERIVED_FILES = frozenset({STORE_FILE, MERGES_FILE, SNAPSHOT_FILE, QUERY_SNAPSHOT_FILE, READ_AGAIN_FILE})  # + spelling/
 WRITER_MEMORY_MB = 256
 
-Progress = Callable[[int, int], None]  # (bytes done, bytes to do)
+Progress = Callable[[int, int, int], None]  # (bytes read, bytes to read, documents indexed)
 
 
 @dataclass
@@ -67,6 +68,19 @@ class IndexReport:
     @property
     def changed(self) -> bool:
         return bool(self.added_files or self.updated_files or self.removed_files)
+
+    def to_json(self) -> dict:
+        """The report for scripts (``corpus-search index --json``)."""
+        return {
+            "outcome": "built" if self.rebuilt else "updated" if self.changed else "unchanged",
+            "added_files": self.added_files, "updated_files": self.updated_files,
+            "removed_files": self.removed_files, "unchanged_files": self.unchanged_files,
+            "documents_indexed": self.documents_indexed, "languages": dict(self.languages.most_common()),
+            "unstemmed_languages": self.unstemmed_languages, "repaired": self.repaired,
+            "skipped": [{"path": item.path, "line": item.line, "reason": item.reason, "kept": item.kept}
+                        for item in self.skipped],
+            "took_s": round(self.took_s, 3),
+        }
 
 
 def build_index(
@@ -394,11 +408,12 @@ def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progr
     """
     sizes = {file.path: _size(file) for file in files}
     total = sum(sizes.values())
+    # Files are read in order: when a document of file k arrives, the files before it are done.
+    paths = [file.path for file in files]
+    before = dict(zip(paths, itertools.accumulate((sizes[path] for path in paths), initial=0)))
     keys = {file.path: f"{file.path}\x00{file.content_hash}" for file in files}
     documents = (document for file in files for document in read_file(file, skip))
     added: set[str] = set()
-    done_paths: set[str] = set()
-    done = 0
     for document, fields in prepared(documents, with_entities, workers if total >= PARALLEL_MIN_BYTES else 0):
         if document.content_hash:  # the file changed since the scan: record the content actually indexed
             keys[document.path] = f"{document.path}\x00{document.content_hash}"
@@ -406,13 +421,12 @@ def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progr
         report.languages[fields[f.LANG]] += 1
         report.documents_indexed += 1
         added.add(document.path)
-        if document.path not in done_paths:
-            done_paths.add(document.path)
-            done += sizes[document.path]
-            if progress:
-                progress(done, total)
-    if progress and done < total:
-        progress(total, total)
+        if progress:
+            size = sizes[document.path]
+            within = size if document.read_to is None else min(document.read_to, size)
+            progress(before[document.path] + within, total, report.documents_indexed)
+    if progress:
+        progress(total, total, report.documents_indexed)
     return added
 
 

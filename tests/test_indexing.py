@@ -144,7 +144,7 @@ def test_failure_mid_indexing_leaves_the_previous_index_searchable(tmp_path, fre
     before = ids(engine, "Shoigu")
     write_corpus(fresh_corpus, {f"new{i}.txt": f"Nuovo {i}\nShoigu incontra Wang Yi" for i in range(5)})
 
-    def interrupt(done, total):
+    def interrupt(done, total, documents):
         raise KeyboardInterrupt  # as Ctrl-C would, after the first file
 
     with pytest.raises(KeyboardInterrupt):
@@ -316,3 +316,28 @@ def _run_until_closed(httpd) -> None:
         httpd.run()
     except OSError:
         pass
+
+
+def test_progress_follows_the_bytes_read_within_a_jsonl_file_and_counts_articles(tmp_path):
+    lines = [json.dumps({"id": str(i), "text": f"Il porto numero {i} " + "parola " * 50}) for i in range(200)]
+    corpus = write_corpus(tmp_path / "c", {"a.txt": "Titolo\nUn testo.", "big.jsonl": "\n".join(lines)})
+    calls = []
+    build_index(corpus, tmp_path / "index", progress=lambda done, total, documents: calls.append((done, total, documents)))
+    total = calls[0][1]
+    assert total == sum(p.stat().st_size for p in corpus.iterdir())
+    dones = [done for done, _, _ in calls]
+    assert dones == sorted(dones) and dones[-1] == total  # never back, and complete at the end
+    inside_jsonl = [done for done, _, documents in calls if 1 < documents < 201]
+    assert len(set(inside_jsonl)) > 100  # it moves line by line, not to the file's full size at its first line
+    assert inside_jsonl[0] < total / 10
+    assert [documents for _, _, documents in calls][-1] == 201
+
+
+def test_index_json_prints_the_report_for_scripts(tmp_path, run_cli):
+    corpus = write_corpus(tmp_path / "c", {"a.txt": "Titolo\nIl ministro parla.", "empty.txt": ""})
+    code, out, err = run_cli("index", "--json", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    report = json.loads(out)
+    assert code == 0 and report["outcome"] == "built" and report["documents_indexed"] == 1
+    assert report["languages"] == {"it": 1} and report["skipped"][0]["path"] == "empty.txt"
+    code, out, _ = run_cli("index", "--json", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    assert json.loads(out)["outcome"] == "unchanged" and json.loads(out)["unchanged_files"] == 1
