@@ -99,12 +99,14 @@ def main() -> None:
 @click.option("--literal", is_flag=True, help="Match the words only: no cross-language expansion of names.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True, help="Order of the hits.")
 @click.option("--facet-limit", type=click.IntRange(min=0), default=10, show_default=True, help="Values to count per facet.")
+@click.option("--format", "export_format", type=click.Choice(["csv", "jsonl"]), default=None,
+              help="Print every matching article (not one page) as CSV or JSON Lines, newest first, streamed.")
 @click.option("--since", metavar="DATE", help="Only articles dated on or after DATE (2024, 2024-03 or 2024-03-15).")
 @click.option("--until", metavar="DATE", help="Only articles dated on or before DATE (--until 2024-03: all of March).")
 @corpus_option
 @index_option
-def search(query, as_json, limit, offset, langs, people, countries, orgs, literal, sort, facet_limit, since, until,
-           corpus_dir, index_dir) -> None:
+def search(query, as_json, limit, offset, langs, people, countries, orgs, literal, sort, facet_limit, export_format,
+           since, until, corpus_dir, index_dir) -> None:
     """Search the index for QUERY (all words if several are given).
 
     An empty query lists every article, newest first. Names of people,
@@ -113,6 +115,15 @@ def search(query, as_json, limit, offset, langs, people, countries, orgs, litera
     it is built from the corpus first.
     """
     filters = {"lang": langs, "person": people, "country": countries, "org": orgs}
+    if export_format:
+        from search.export import export_lines
+
+        with _open_or_build(corpus_dir, index_dir) as engine, _translated_errors():
+            rows = engine.export(" ".join(query), filters=filters, expand_entities=not literal, since=since,
+                                 until=until)
+            for line in export_lines(rows, export_format):
+                click.echo(line, nl=False)
+        return
     with _open_or_build(corpus_dir, index_dir) as engine, _translated_errors():
         result = engine.search(
             " ".join(query), filters=filters, limit=limit, offset=offset, sort=sort, facet_limit=facet_limit,

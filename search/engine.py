@@ -39,7 +39,7 @@ from search.facets import (DEFAULT_FACET_LIMIT, FACETS, count_facets, date_bound
                            normalize_filters, timeline, unknown_value_notes)
 from search.highlight import annotate_text, marked_spans, snippet
 from search.query import CompiledQuery, QueryCompiler
-from search.results import EntityMentions, Hit, SearchResult, Segment, StoredArticle
+from search.results import EntityMentions, ExportRow, Hit, SearchResult, Segment, StoredArticle
 from search.scoring import Unsupported, top_documents
 from search.snapshot import Snapshot
 from search.suggest import suggest_query
@@ -118,14 +118,9 @@ class Engine:
         dates = date_range_query(since, until)
         budget = Budget.of(self.timeout_s)
         with self._reading() as (snapshot, searcher):
-            knowledge = snapshot.knowledge() if query.strip() or set(filters or {}) - {LANG} else None
+            knowledge, filters, compiled, final, docsets, notes = self._prepare(
+                snapshot, searcher, query, tree, filters, dates, expand_entities, budget)
             merges = snapshot.merges()
-            filters = normalize_filters(filters, knowledge, merges)
-            compiled = self._compile(snapshot, searcher, tree, knowledge, expand_entities, budget)
-            notes = list(compiled.notes) + snapshot.damage_notes(self.index_dir)
-            final = _restricted(compiled.query, filters, merges, dates)
-            docsets = snapshot.docsets(searcher.reader())
-            notes += unknown_value_notes(filters, lambda q: bool(docsets.mask(q, searcher).any()), merges)
 
             def count():
                 matched = docsets.mask(final, searcher, budget)
@@ -173,6 +168,43 @@ class Engine:
             notes=tuple(dict.fromkeys(notes)),  # an expansion cut in two fields is one note
             suggestion=suggestion,
         )
+
+    def _prepare(self, snapshot: Snapshot, searcher, query: str, tree, filters, dates, expand_entities: bool,
+                 budget: Budget):
+        """What a search and an export share: (knowledge, filters, compiled query, final query, doc sets, notes)."""
+        knowledge = snapshot.knowledge() if query.strip() or set(filters or {}) - {LANG} else None
+        merges = snapshot.merges()
+        filters = normalize_filters(filters, knowledge, merges)
+        compiled = self._compile(snapshot, searcher, tree, knowledge, expand_entities, budget)
+        notes = list(compiled.notes) + snapshot.damage_notes(self.index_dir)
+        final = _restricted(compiled.query, filters, merges, dates)
+        docsets = snapshot.docsets(searcher.reader())
+        notes += unknown_value_notes(filters, lambda q: bool(docsets.mask(q, searcher).any()), merges)
+        return knowledge, filters, compiled, final, docsets, notes
+
+    def export(self, query: str = "", *, filters: Mapping[str, Iterable[str]] | None = None,
+               expand_entities: bool = True, since: str | None = None, until: str | None = None,
+               batch: int = 500) -> Iterator[ExportRow]:
+        """Every article the search would match, newest first (undated last), one `ExportRow` at a time.
+
+        Rows are read from the index ``batch`` at a time as the caller consumes
+        them: a 100,000-row export holds one batch in memory, never the set.
+        Matching has the search's time limit; a cut match is a `QueryError`
+        (an export must be whole, or say it is not).
+        """
+        tree = parse(query)
+        dates = date_range_query(date_bound(since, "since"), date_bound(until, "until"))
+        budget = Budget.of(self.timeout_s)
+        with self._reading() as (snapshot, searcher):
+            *_, final, docsets, _ = self._prepare(snapshot, searcher, query, tree, filters, dates, expand_entities,
+                                                  budget)
+            matched = docsets.mask(final, searcher, budget)
+            if budget.exceeded:
+                raise QueryError(query, f"matching took over {self.timeout_s:g} s: narrow the query to export it")
+            total = int(matched.sum())
+            for start in range(0, total, batch):
+                for docnum in docsets.newest_first(searcher.reader(), matched, start, start + batch):
+                    yield ExportRow(**_metadata(searcher.stored_fields(docnum)))
 
     def _top_hits(self, searcher, docsets, final, compiled: CompiledQuery, matched, offset: int, wanted: int,
                   notes: list[str], budget: Budget) -> tuple[Hit, ...]:

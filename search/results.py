@@ -35,6 +35,34 @@ def fragments_to_text(fragments: tuple[Fragment, ...]) -> str:
     return "".join(f.text for f in fragments)
 
 
+EXPORT_FIELDS = ("id", "title", "date", "lang", "person", "country", "org", "url", "source", "path")
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One matching article as an export gives it: what identifies it, its facets, where it is from."""
+
+    id: str
+    title: str
+    lang: str
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    path: str | None = None
+    person: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    org: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {name: list(value) if isinstance(value, tuple) else value
+                for name in EXPORT_FIELDS for value in [getattr(self, name)]}
+
+    def to_csv(self) -> list[str]:
+        """The row's cells in `EXPORT_FIELDS` order; several values in one cell joined by "; "."""
+        return ["; ".join(value) if isinstance(value, tuple) else (value or "")
+                for value in (getattr(self, name) for name in EXPORT_FIELDS)]
+
+
 @dataclass(frozen=True)
 class Hit:
     id: str

@@ -6,13 +6,15 @@ under /api/), never a traceback.
 """
 from __future__ import annotations
 
+import itertools
 from urllib.parse import quote, urlencode
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, Response, abort, jsonify, render_template, request, stream_with_context
 from werkzeug.exceptions import HTTPException
 
 from index import country_name, fold, language_name
 from search import CorpusSearchError, DocumentNotFound, Engine, QueryError
+from search.export import FORMATS as EXPORT_FORMATS, export_lines
 from web.params import FILTER_FACETS, UI_LANGUAGES, BadParameter, SearchRequest, parse_search_request
 
 FACET_TITLES = {"person": "People", "country": "Countries", "org": "Organizations", "lang": "Languages",
@@ -61,6 +63,19 @@ def register(app: Flask, engine: Engine) -> None:
             original_url=_web_url(article.url),
             title=f"{article.title[:80]} – Corpus Search",
         )
+
+    @app.get("/export.<fmt>")
+    def export(fmt: str):
+        """The whole result set of the page's parameters, streamed as CSV or JSON Lines."""
+        if fmt not in EXPORT_FORMATS:
+            abort(404)
+        req = parse_search_request(request.args)
+        rows = engine.export(req.q, filters=req.filters, expand_entities=not req.literal,
+                             since=req.since or None, until=req.until or None)
+        first = next(rows, None)  # a bad query or parameter is a 400 now, not a broken download later
+        lines = export_lines(itertools.chain([first] if first else [], rows), fmt)
+        return Response(stream_with_context(lines), mimetype=EXPORT_FORMATS[fmt].split(";")[0],
+                        headers={"Content-Disposition": f'attachment; filename="corpus-search.{fmt}"'})
 
     @app.get("/api/search")
     def api_search():
