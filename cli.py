@@ -96,6 +96,13 @@ def main() -> None:
 @click.option("--person", "people", multiple=True, metavar="NAME", help="Only articles mentioning this person (repeatable: all of them).")
 @click.option("--country", "countries", multiple=True, metavar="CODE", help="Only articles mentioning this country, by ISO code or name (repeatable: all).")
 @click.option("--org", "orgs", multiple=True, metavar="NAME", help="Only articles mentioning this organization (repeatable: all of them).")
+@click.option("--any-person", "any_person", is_flag=True, help="Several --person: any of them will do (OR), not all.")
+@click.option("--any-country", "any_country", is_flag=True, help="Several --country: any of them will do (OR).")
+@click.option("--any-org", "any_org", is_flag=True, help="Several --org: any of them will do (OR).")
+@click.option("--not-person", "not_people", multiple=True, metavar="NAME", help="Leave out articles mentioning this person (repeatable).")
+@click.option("--not-country", "not_countries", multiple=True, metavar="CODE", help="Leave out articles mentioning this country (repeatable).")
+@click.option("--not-org", "not_orgs", multiple=True, metavar="NAME", help="Leave out articles mentioning this organization (repeatable).")
+@click.option("--not-lang", "not_langs", multiple=True, metavar="CODE", help="Leave out articles in this language (repeatable).")
 @click.option("--literal", is_flag=True, help="Match the words only: no cross-language expansion of names.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True, help="Order of the hits.")
 @click.option("--facet-limit", type=click.IntRange(min=0), default=10, show_default=True, help="Values to count per facet.")
@@ -105,8 +112,9 @@ def main() -> None:
 @click.option("--until", metavar="DATE", help="Only articles dated on or before DATE (--until 2024-03: all of March).")
 @corpus_option
 @index_option
-def search(query, as_json, limit, offset, langs, people, countries, orgs, literal, sort, facet_limit, export_format,
-           since, until, corpus_dir, index_dir) -> None:
+def search(query, as_json, limit, offset, langs, people, countries, orgs, any_person, any_country, any_org,
+           not_people, not_countries, not_orgs, not_langs, literal, sort, facet_limit, export_format, since, until,
+           corpus_dir, index_dir) -> None:
     """Search the index for QUERY (all words if several are given).
 
     An empty query lists every article, newest first. Names of people,
@@ -115,19 +123,21 @@ def search(query, as_json, limit, offset, langs, people, countries, orgs, litera
     it is built from the corpus first.
     """
     filters = {"lang": langs, "person": people, "country": countries, "org": orgs}
+    any_of = [name for name, on in (("person", any_person), ("country", any_country), ("org", any_org)) if on]
+    exclude = {"person": not_people, "country": not_countries, "org": not_orgs, "lang": not_langs}
     if export_format:
         from search.export import export_lines
 
         with _open_or_build(corpus_dir, index_dir) as engine, _translated_errors():
             rows = engine.export(" ".join(query), filters=filters, expand_entities=not literal, since=since,
-                                 until=until)
+                                 until=until, any_of=any_of, exclude=exclude)
             for line in export_lines(rows, export_format):
                 click.echo(line, nl=False)
         return
     with _open_or_build(corpus_dir, index_dir) as engine, _translated_errors():
         result = engine.search(
             " ".join(query), filters=filters, limit=limit, offset=offset, sort=sort, facet_limit=facet_limit,
-            expand_entities=not literal, since=since, until=until,
+            expand_entities=not literal, since=since, until=until, any_of=any_of, exclude=exclude,
         )
     if as_json:
         _print_json(result.to_json())

@@ -94,6 +94,8 @@ class Engine:
         language: str = "en",
         since: str | None = None,
         until: str | None = None,
+        any_of: Iterable[str] = (),
+        exclude: Mapping[str, Iterable[str]] | None = None,
     ) -> SearchResult:
         """Run a query; an empty query lists every document the filters allow, newest first.
 
@@ -103,6 +105,9 @@ class Engine:
         ``language`` is the one country names are given in (facet labels).
         ``since`` and ``until`` (``2024``, ``2024-03`` or ``2024-03-15``, both
         included) keep the articles dated between them; undated ones are left out.
+        Several values of a facet must all be mentioned, unless the facet is in
+        ``any_of`` (any of them will do: its counts then leave its own filter
+        out); ``exclude`` ({facet: values}) drops the articles with any of them.
         With no hits, ``suggestion`` is a corrected query that has some, or None.
 
         :raise QueryError: for a query over the size limits, an unknown facet,
@@ -118,18 +123,25 @@ class Engine:
         dates = date_range_query(since, until)
         budget = Budget.of(self.timeout_s)
         with self._reading() as (snapshot, searcher):
-            knowledge, filters, compiled, final, docsets, notes = self._prepare(
-                snapshot, searcher, query, tree, filters, dates, expand_entities, budget)
+            knowledge, filters, exclude, compiled, final, docsets, notes = self._prepare(
+                snapshot, searcher, query, tree, filters, dates, expand_entities, budget, any_of, exclude)
             merges = snapshot.merges()
+            any_of = frozenset(name for name in any_of if name in filters)
 
             def count():
                 matched = docsets.mask(final, searcher, budget)
                 reader = searcher.reader()
+                own_masks = {  # an any-of facet is counted without its own filter
+                    name: docsets.mask(_restricted(compiled.query, {k: v for k, v in filters.items() if k != name},
+                                                   merges, dates, any_of, exclude), searcher, budget)
+                    for name in any_of}
                 return (matched, int(matched.sum()), count_facets(docsets, reader, matched, facet_limit, language,
-                                                                  knowledge), timeline(docsets, reader, matched))
+                                                                  knowledge, own_masks),
+                        timeline(docsets, reader, matched))
 
             if compiled.is_match_all:  # the home page and filter-only browsing: the same for every visitor
-                key = ("all", tuple(sorted(filters.items())), since, until, facet_limit, language)
+                key = ("all", tuple(sorted(filters.items())), tuple(sorted(any_of)),
+                       tuple(sorted(exclude.items())), since, until, facet_limit, language)
                 matched, total, facets, years = snapshot.cached(key, count, keep=lambda: not budget.exceeded)
             else:
                 matched, total, facets, years = count()
@@ -164,26 +176,32 @@ class Engine:
             since=since,
             until=until,
             timeline=years,
+            any_of=tuple(sorted(any_of)),
+            exclude=exclude,
             sort=sort,
             notes=tuple(dict.fromkeys(notes)),  # an expansion cut in two fields is one note
             suggestion=suggestion,
         )
 
     def _prepare(self, snapshot: Snapshot, searcher, query: str, tree, filters, dates, expand_entities: bool,
-                 budget: Budget):
-        """What a search and an export share: (knowledge, filters, compiled query, final query, doc sets, notes)."""
-        knowledge = snapshot.knowledge() if query.strip() or set(filters or {}) - {LANG} else None
+                 budget: Budget, any_of: Iterable[str] = (), exclude=None):
+        """What a search and an export share: (knowledge, filters, exclusions, compiled query, final query,
+        doc sets, notes)."""
+        knowledge = snapshot.knowledge() if query.strip() or set(filters or {}) - {LANG} or exclude else None
         merges = snapshot.merges()
         filters = normalize_filters(filters, knowledge, merges)
+        exclude = normalize_filters(exclude, knowledge, merges)
         compiled = self._compile(snapshot, searcher, tree, knowledge, expand_entities, budget)
         notes = list(compiled.notes) + snapshot.damage_notes(self.index_dir)
-        final = _restricted(compiled.query, filters, merges, dates)
+        final = _restricted(compiled.query, filters, merges, dates, frozenset(any_of), exclude)
         docsets = snapshot.docsets(searcher.reader())
-        notes += unknown_value_notes(filters, lambda q: bool(docsets.mask(q, searcher).any()), merges)
-        return knowledge, filters, compiled, final, docsets, notes
+        has_articles = lambda q: bool(docsets.mask(q, searcher).any())  # noqa: E731
+        notes += unknown_value_notes(filters, has_articles, merges) + unknown_value_notes(exclude, has_articles, merges)
+        return knowledge, filters, exclude, compiled, final, docsets, notes
 
     def export(self, query: str = "", *, filters: Mapping[str, Iterable[str]] | None = None,
                expand_entities: bool = True, since: str | None = None, until: str | None = None,
+               any_of: Iterable[str] = (), exclude: Mapping[str, Iterable[str]] | None = None,
                batch: int = 500) -> Iterator[ExportRow]:
         """Every article the search would match, newest first (undated last), one `ExportRow` at a time.
 
@@ -197,7 +215,7 @@ class Engine:
         budget = Budget.of(self.timeout_s)
         with self._reading() as (snapshot, searcher):
             *_, final, docsets, _ = self._prepare(snapshot, searcher, query, tree, filters, dates, expand_entities,
-                                                  budget)
+                                                  budget, any_of, exclude)
             matched = docsets.mask(final, searcher, budget)
             if budget.exceeded:
                 raise QueryError(query, f"matching took over {self.timeout_s:g} s: narrow the query to export it")
@@ -443,8 +461,9 @@ class Engine:
 
 
 
-def _restricted(query: wq.Query, filters: dict, merges: Merges, dates: wq.Query | None = None) -> wq.Query:
-    restrictions = [q for q in (filter_query(filters, merges), dates) if q is not None]
+def _restricted(query: wq.Query, filters: dict, merges: Merges, dates: wq.Query | None = None,
+                any_of: frozenset = frozenset(), exclude: dict | None = None) -> wq.Query:
+    restrictions = [q for q in (filter_query(filters, merges, any_of, exclude), dates) if q is not None]
     return wq.And([query, *restrictions]) if restrictions else query
 
 

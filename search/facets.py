@@ -104,20 +104,28 @@ def date_range_query(since: str | None, until: str | None) -> wq.Query | None:
     return wq.TermRange(DATE, since or "0", (until + "\uffff") if until else None, startexcl=False, endexcl=False)
 
 
-def filter_query(filters: dict[str, tuple[str, ...]], merges: Merges = NO_MERGES) -> wq.Query | None:
+def filter_query(filters: dict[str, tuple[str, ...]], merges: Merges = NO_MERGES, any_of: Iterable[str] = (),
+                 exclude: dict[str, tuple[str, ...]] | None = None) -> wq.Query | None:
+    """The articles ``filters`` allow: every value of a facet (AND), or any of them for the facets in
+    ``any_of`` (languages and years always: an article has one of each), and none of ``exclude``'s values."""
     clauses = []
     for name, values in filters.items():
-        if name == YEAR:
-            terms = [wq.Prefix(DATE, value) for value in values]
-        else:
-            terms = [facet_query(name, value, merges) for value in values]
-        if name in ANY_OF:
+        terms = _value_queries(name, values, merges)
+        if name in ANY_OF or name in any_of:
             clauses.append(terms[0] if len(terms) == 1 else wq.Or(terms))
         else:
             clauses.extend(terms)
-    if not clauses:
+    excluded = [term for name, values in (exclude or {}).items() for term in _value_queries(name, values, merges)]
+    if not clauses and not excluded:
         return None
-    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+    included = clauses[0] if len(clauses) == 1 else wq.And(clauses) if clauses else wq.Every()
+    return wq.AndNot(included, wq.Or(excluded)) if excluded else included
+
+
+def _value_queries(name: str, values: Iterable[str], merges: Merges) -> list[wq.Query]:
+    if name == YEAR:
+        return [wq.Prefix(DATE, value) for value in values]
+    return [facet_query(name, value, merges) for value in values]
 
 
 def facet_query(name: str, value: str, merges: Merges = NO_MERGES, boost: float = 1.0) -> wq.Query:
@@ -129,19 +137,23 @@ def facet_query(name: str, value: str, merges: Merges = NO_MERGES, boost: float 
 
 
 def count_facets(docsets, reader, mask, limit: int, language: str = "en",
-                 knowledge=None) -> dict[str, tuple[FacetValue, ...]]:
+                 knowledge=None, own_masks: Mapping[str, object] | None = None) -> dict[str, tuple[FacetValue, ...]]:
     """The ``limit`` most frequent values of each facet among the documents in ``mask``.
 
+    A facet in ``own_masks`` is counted over its own mask instead: the
+    matches without that facet's any-of filter, so that its other values show
+    what choosing them too would add (as every faceted engine counts OR).
     Countries carry a label: their name in ``language``. Years read best in
     order, newest first.
     """
     counts = {}
     for name in FACETS:
         table = docsets.facet(reader, name)
+        among = (own_masks or {}).get(name, mask)
         if name == YEAR:
-            ranked = sorted(table.count(mask, len(table.values)), reverse=True)[:limit]
+            ranked = sorted(table.count(among, len(table.values)), reverse=True)[:limit]
         else:
-            ranked = table.count(mask, limit)
+            ranked = table.count(among, limit)
         counts[name] = tuple(
             FacetValue(value, count, _country_label(value, language, knowledge) if name == "country" else None)
             for value, count in ranked

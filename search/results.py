@@ -126,6 +126,8 @@ class SearchResult:
     since: str | None = None  # the date range asked for (both ends included)
     until: str | None = None
     timeline: tuple[tuple[str, int], ...] = ()  # (year, matching articles), oldest first, empty years included
+    any_of: tuple[str, ...] = ()  # the facets whose values combine with OR
+    exclude: dict[str, tuple[str, ...]] = field(default_factory=dict)  # values no matching article has
 
     def to_json(self) -> dict:
         return {
@@ -136,6 +138,8 @@ class SearchResult:
             "limit": self.limit,
             "sort": self.sort,
             "filters": {name: list(values) for name, values in self.filters.items()},
+            "any_of": list(self.any_of),
+            "exclude": {name: list(values) for name, values in self.exclude.items()},
             "since": self.since,
             "until": self.until,
             "hits": [hit.to_json() for hit in self.hits],

@@ -244,3 +244,64 @@ def test_the_timeline_counts_matches_per_year_with_empty_years_and_the_page_draw
     assert "(2 undated)" in page
     href = bars[1][0].replace("&amp;", "&")
     assert "from=2024" in href and "to=2024" in href and client.get(href).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def people_engine(tmp_path_factory):
+    """Articles naming Putin, Xi, both or neither, in Russia or China: small enough to count by hand."""
+    folder = tmp_path_factory.mktemp("people")
+    texts = {
+        "putin-ru.txt": "Mosca\nIl presidente Vladimir Putin ha parlato in Russia.",
+        "putin-cn.txt": "Pechino\nIl presidente Vladimir Putin è arrivato in Cina.",
+        "xi-cn.txt": "Pechino\nIl presidente Xi Jinping ha parlato in Cina.",
+        "both-cn.txt": "Vertice\nVladimir Putin e Xi Jinping si sono incontrati in Cina.",
+        "none-fr.txt": "Parigi\nIl governo della Francia ha parlato.",
+    }
+    corpus = write_corpus(folder / "corpus", texts)
+    build_index(corpus, folder / "index")
+    return folder / "index", open_engine(folder / "index")
+
+
+def _ids(result):
+    return {hit.id for hit in result.hits}
+
+
+def test_any_of_a_facets_values_is_or_and_its_counts_leave_its_own_filter_out(people_engine):
+    _, engine = people_engine
+    both = {"person": ["Vladimir Putin", "Xi Jinping"]}
+    assert _ids(engine.search("", filters=both)) == {"both-cn.txt"}  # AND by default
+    anyone = engine.search("", filters=both, any_of=["person"])
+    assert _ids(anyone) == {"putin-ru.txt", "putin-cn.txt", "xi-cn.txt", "both-cn.txt"}
+    people = {v.value: v.count for v in anyone.facets["person"]}
+    assert people["Vladimir Putin"] == 3 and people["Xi Jinping"] == 2  # over all articles: what OR-ing adds
+    countries = {v.value: v.count for v in anyone.facets["country"]}
+    assert countries == {"CN": 3, "RU": 1}  # other facets: over the OR-ed matches
+    assert anyone.to_json()["any_of"] == ["person"]
+
+
+def test_excluding_a_value_leaves_out_every_article_with_it(people_engine):
+    _, engine = people_engine
+    result = engine.search("", filters={"person": ["Vladimir Putin"]}, exclude={"country": ["CN"]})
+    assert _ids(result) == {"putin-ru.txt"}
+    assert _ids(engine.search("", exclude={"person": ["Putin"]})) == {"xi-cn.txt", "none-fr.txt"}  # aliases too
+    assert result.to_json()["exclude"] == {"country": ["CN"]}
+    unknown = engine.search("", exclude={"org": ["Nobody Inc"]})
+    assert any("Nobody Inc" in note for note in unknown.notes) and unknown.total == 5
+
+
+def test_or_and_not_through_the_cli_the_api_and_the_page(people_engine, run_cli):
+    from web import create_app
+
+    index_dir, _ = people_engine
+    code, out, _ = run_cli("", "--person", "Putin", "--person", "Xi Jinping", "--any-person", "--not-country", "RU",
+                           "--json", "--index", str(index_dir))
+    assert code == 0 and {h["id"] for h in json.loads(out)["hits"]} == {"putin-cn.txt", "xi-cn.txt", "both-cn.txt"}
+    client = create_app(index_dir).test_client()
+    api = client.get("/api/search?person=Putin&person=Xi+Jinping&any=person&not_country=RU").get_json()
+    assert api["total"] == 3 and api["any_of"] == ["person"] and api["exclude"] == {"country": ["RU"]}
+    assert client.get("/api/search?any=year").status_code == 400
+    page = client.get("/?person=Vladimir+Putin").get_data(as_text=True)
+    assert 'aria-pressed="false"' in page and 'href="/?person=Vladimir+Putin&amp;any=person"' in page
+    assert 'href="/?person=Vladimir+Putin&amp;not_country=RU"' in page  # a "not" beside each value
+    narrowed = client.get("/?person=Vladimir+Putin&not_country=RU").get_data(as_text=True)
+    assert '<span id="total">2</span>' in narrowed and "Not countries" in narrowed  # putin-cn, both-cn

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from werkzeug.datastructures import MultiDict
 
 FILTER_FACETS = ("person", "country", "org", "lang", "year")
+ANY_OF_FACETS = ("person", "country", "org")  # the facets whose values may combine with OR (any=person)
+EXCLUDABLE = ("person", "country", "org", "lang")  # not_person=…
 UI_LANGUAGES = {"en": "English", "it": "Italiano", "fr": "Français", "sv": "Svenska"}
 SORTS = ("relevance", "date")
 MAX_QUERY_CHARS = 1000
@@ -41,6 +43,8 @@ class SearchRequest:
     fq: str = ""
     since: str = ""  # the URL's "from"
     until: str = ""  # the URL's "to"
+    any_of: tuple[str, ...] = ()  # the URL's "any"
+    exclude: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the URL's "not_<facet>"
 
     @property
     def offset(self) -> int:
@@ -55,9 +59,13 @@ class SearchRequest:
         }
         values.update({k: v for k, v in changes.items() if k in values})
         filters = changes.get("filters", self.filters)
+        exclude = changes.get("exclude", self.exclude)
         pairs = [("q", values["q"])] if values["q"] else []
         for name in FILTER_FACETS:
             pairs += [(name, value) for value in filters.get(name, ())]
+        pairs += [("any", name) for name in changes.get("any_of", self.any_of)]
+        for name in EXCLUDABLE:
+            pairs += [(f"not_{name}", value) for value in exclude.get(name, ())]
         pairs += [(key, values[name]) for key, name in (("from", "since"), ("to", "until")) if values[name]]
         defaults = {"sort": "relevance", "page": 1, "per_page": DEFAULT_PER_PAGE, "literal": False, "ui": "en",
                     "more": None, "fq": ""}
@@ -65,6 +73,20 @@ class SearchRequest:
             if values[name] != default:
                 pairs.append((name, "1" if values[name] is True else str(values[name])))
         return pairs
+
+
+def _values_of(args: MultiDict, names: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """{facet: values} from the parameters ``names`` maps to facets, each list bounded in length and size."""
+    found = {}
+    for parameter, facet in names.items():
+        values = [v.strip() for v in args.getlist(parameter) if v.strip()]
+        if len(values) > MAX_VALUES_PER_FACET:
+            raise BadParameter(f"too many {parameter} values ({len(values)}); the limit is {MAX_VALUES_PER_FACET}")
+        if any(len(v) > MAX_VALUE_CHARS for v in values):
+            raise BadParameter(f"a {parameter} value is over {MAX_VALUE_CHARS} characters")
+        if values:
+            found[facet] = tuple(dict.fromkeys(values))
+    return found
 
 
 def parse_search_request(args: MultiDict) -> SearchRequest:
@@ -75,15 +97,11 @@ def parse_search_request(args: MultiDict) -> SearchRequest:
     q = args.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter(f"q is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    filters = {}
-    for name in FILTER_FACETS:
-        values = [v.strip() for v in args.getlist(name) if v.strip()]
-        if len(values) > MAX_VALUES_PER_FACET:
-            raise BadParameter(f"too many {name} values ({len(values)}); the limit is {MAX_VALUES_PER_FACET}")
-        if any(len(v) > MAX_VALUE_CHARS for v in values):
-            raise BadParameter(f"a {name} value is over {MAX_VALUE_CHARS} characters")
-        if values:
-            filters[name] = tuple(dict.fromkeys(values))
+    filters = _values_of(args, {name: name for name in FILTER_FACETS})
+    exclude = _values_of(args, {f"not_{name}": name for name in EXCLUDABLE})
+    any_of = tuple(dict.fromkeys(args.getlist("any")))
+    if any(name not in ANY_OF_FACETS for name in any_of):
+        raise BadParameter(f"any must name a facet among {', '.join(ANY_OF_FACETS)}")
     sort = args.get("sort", "relevance")
     if sort not in SORTS:
         raise BadParameter(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
@@ -106,6 +124,8 @@ def parse_search_request(args: MultiDict) -> SearchRequest:
         more=more,
         since=since,
         until=until,
+        any_of=any_of,
+        exclude=exclude,
         fq=fq,
     )
 

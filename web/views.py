@@ -15,7 +15,8 @@ from werkzeug.exceptions import HTTPException
 from index import country_name, fold, language_name
 from search import CorpusSearchError, DocumentNotFound, Engine, QueryError
 from search.export import FORMATS as EXPORT_FORMATS, export_lines
-from web.params import FILTER_FACETS, UI_LANGUAGES, BadParameter, SearchRequest, parse_search_request
+from web.params import (ANY_OF_FACETS, EXCLUDABLE, FILTER_FACETS, UI_LANGUAGES, BadParameter, SearchRequest,
+                        parse_search_request)
 
 FACET_TITLES = {"person": "People", "country": "Countries", "org": "Organizations", "lang": "Languages",
                 "year": "Year"}
@@ -32,7 +33,7 @@ def register(app: Flask, engine: Engine) -> None:
         return engine.search(
             req.q, filters=req.filters, limit=req.per_page, offset=req.offset, sort=req.sort,
             facet_limit=facet_limit, expand_entities=not req.literal, language=req.ui,
-            since=req.since or None, until=req.until or None,
+            since=req.since or None, until=req.until or None, any_of=req.any_of, exclude=req.exclude,
         )
 
     @app.context_processor
@@ -71,7 +72,7 @@ def register(app: Flask, engine: Engine) -> None:
             abort(404)
         req = parse_search_request(request.args)
         rows = engine.export(req.q, filters=req.filters, expand_entities=not req.literal,
-                             since=req.since or None, until=req.until or None)
+                             since=req.since or None, until=req.until or None, any_of=req.any_of, exclude=req.exclude)
         first = next(rows, None)  # a bad query or parameter is a 400 now, not a broken download later
         lines = export_lines(itertools.chain([first] if first else [], rows), fmt)
         return Response(stream_with_context(lines), mimetype=EXPORT_FORMATS[fmt].split(";")[0],
@@ -156,8 +157,9 @@ def _url_builder(req: SearchRequest):
     return url
 
 
-def _with_value(req: SearchRequest, facet: str, value: str, present: bool) -> dict:
-    filters = {name: list(values) for name, values in req.filters.items()}
+def _with_value(req: SearchRequest, facet: str, value: str, present: bool, excluded: bool = False) -> dict:
+    """The request's filters (or, with ``excluded``, its exclusions) with ``value`` of ``facet`` added or removed."""
+    filters = {name: list(values) for name, values in (req.exclude if excluded else req.filters).items()}
     values = [v for v in filters.get(facet, []) if v != value]
     if present:
         values.append(value)
@@ -175,7 +177,7 @@ def _label(facet: str, value: str, ui: str, known: str | None = None) -> str:
 
 def _facet_panels(req: SearchRequest, result) -> list[dict]:
     """The sidebar: each facet's values with counts and the URL that adds or removes each."""
-    panels = []
+    panels, url = [], _url_builder(req)
     for facet in FILTER_FACETS:
         values = result.facets.get(facet, ())
         if not values:
@@ -188,12 +190,18 @@ def _facet_panels(req: SearchRequest, result) -> list[dict]:
                 continue
             is_active = value.value in active
             filters = _with_value(req, facet, value.value, present=not is_active)
+            exclude = _with_value(req, facet, value.value, present=True, excluded=True)
             items.append({"label": label, "value": value.value, "count": value.count, "active": is_active,
-                          "href": _url_builder(req)("/", filters=filters, page=1)})
+                          "href": url("/", filters=filters, page=1),
+                          "not_href": url("/", exclude=exclude, page=1)
+                          if facet in EXCLUDABLE and not is_active else None})
         shown = items if req.more == facet else items[:FACET_VALUES_SHOWN]
+        is_any = facet in req.any_of
+        toggled = tuple(name for name in req.any_of if name != facet) + (() if is_any else (facet,))
         panels.append({
             "name": facet, "title": FACET_TITLES[facet], "items": shown, "is_more": req.more == facet,
             "has_more": req.more != facet and len(values) >= FACET_VALUES_SHOWN,
+            "is_any": is_any, "any_href": url("/", any_of=toggled, page=1) if facet in ANY_OF_FACETS else None,
         })
     return panels
 
@@ -206,6 +214,9 @@ def _chips(req: SearchRequest) -> list[dict]:
         for facet, values in req.filters.items()
         for value in values
     ]
+    chips += [{"facet": f"Not {FACET_TITLES[facet].lower()}", "label": _label(facet, value, req.ui),
+               "href": url("/", exclude=_with_value(req, facet, value, present=False, excluded=True), page=1)}
+              for facet, values in req.exclude.items() for value in values]
     if req.since or req.until:
         label = f"{req.since or '…'} – {req.until or '…'}"
         chips.append({"facet": "Dates", "label": label, "href": url("/", since="", until="", page=1)})
