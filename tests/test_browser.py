@@ -177,3 +177,45 @@ def test_the_histogram_shows_matches_per_year_and_a_bar_narrows_to_its_year(real
         assert int(page.locator("#total").inner_text().replace(",", "")) == counts[busiest]
         assert page.locator("#from").input_value() == year and page.locator("#to").input_value() == year
         context.close()
+
+
+def _total(page) -> int:
+    return int(page.locator("#total").inner_text().replace(",", ""))
+
+
+def test_or_and_not_within_a_facet_on_the_page(server, page):
+    page.goto(server + "/?person=Vladimir+Putin&person=Sergei+Shoigu")
+    both = _total(page)
+    people = page.locator('section[data-facet="person"]')
+    assert people.locator(".any-toggle").get_attribute("aria-pressed") == "false"
+    people.locator(".any-toggle").click()  # all of → any of
+    page.wait_for_url("**any=person**")
+    either = _total(page)
+    assert either > both and people.locator(".any-toggle").get_attribute("aria-pressed") == "true"
+    countries = page.locator('section[data-facet="country"]')
+    name = countries.locator(".facet-value .label").first.inner_text()
+    countries.locator("a.not").first.click()  # leave out the articles of the commonest country
+    page.wait_for_url("**not_country=**")
+    assert _total(page) < either
+    assert page.locator(".chips").get_by_text(name).count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "or-not.png"))
+
+
+def test_the_export_links_download_the_whole_result_set(server, browser):
+    import csv
+    import json
+
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server + "/?q=Putin&per_page=1")  # one hit shown, every hit exported
+    total = _total(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    rows = list(csv.DictReader(Path(download.value.path()).read_text(encoding="utf-8").splitlines()))
+    assert download.value.suggested_filename == "corpus-search.csv" and len(rows) == total > 1
+    with page.expect_download() as download:
+        page.get_by_role("link", name="JSON Lines").click()
+    lines = [json.loads(line) for line in Path(download.value.path()).read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == total and {line["id"] for line in lines} == {row["id"] for row in rows}
+    context.close()
