@@ -207,7 +207,7 @@ def test_every_id_opens_its_own_article_from_the_links_a_browser_follows(odd_ids
     import re
 
     page = odd_ids_client.get("/?q=porto&per_page=50").get_data(as_text=True)
-    hrefs = [html.unescape(h) for h in re.findall(r'<h3><a href="([^"]+)"', page)]
+    hrefs = [html.unescape(h) for h in re.findall(r'<h3[^>]*><a href="([^"]+)"', page)]
     assert len(hrefs) == len(ODD_IDS)
     opened = set()
     for href in hrefs:
@@ -225,3 +225,15 @@ def test_every_id_opens_its_own_article_from_the_links_a_browser_follows(odd_ids
     for doc_id in ODD_IDS:
         answer = odd_ids_client.get("/api/documents", query_string={"id": f"odd.jsonl#{doc_id}"})
         assert answer.status_code == 200 and answer.get_json()["id"] == f"odd.jsonl#{doc_id}"
+
+
+def test_texts_carry_their_language_and_readers_see_no_curation_badge(client):
+    page = client.get("/?q=Putin").get_data(as_text=True)
+    assert '<h3 lang="sv">' in page and '<p class="snippet" lang="sv">' in page
+    home = client.get("/").get_data(as_text=True)
+    assert "autofocus" in home and "autofocus" not in page  # the box is focused where one starts typing
+    import re
+
+    article_id = re.search(r'<h3 lang="\w+"><a href="/article/([^"?]+)', page).group(1)
+    article = client.get(f"/article/{article_id}").get_data(as_text=True)
+    assert '<div class="text" lang="' in article and 'class="new"' not in article  # "new" is for curators
