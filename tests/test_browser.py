@@ -219,3 +219,30 @@ def test_the_export_links_download_the_whole_result_set(server, browser):
     lines = [json.loads(line) for line in Path(download.value.path()).read_text(encoding="utf-8").splitlines()]
     assert len(lines) == total and {line["id"] for line in lines} == {row["id"] for row in rows}
     context.close()
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two CSS colours given as rgb(…) strings."""
+    def luminance(color: str) -> float:
+        channels = [int(c) / 255 for c in color[color.index("(") + 1 : color.index(")")].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_keyboard_reaches_the_results_through_a_skip_link_with_a_visible_focus_ring(server, page):
+    page.goto(server + "/?q=Putin")
+    page.keyboard.press("Tab")  # the first tab stop is the skip link
+    assert page.evaluate("document.activeElement.className") == "skip"
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert _contrast(ring, background) >= 3, (ring, background)
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "results"
+    stops = 0
+    while not page.evaluate("document.activeElement.closest('.hit') !== null") and stops < 10:
+        page.keyboard.press("Tab")  # past the facets: the sort, the export links, then the first hit
+        stops += 1
+    assert page.evaluate("document.activeElement.closest('.hit') !== null") and stops <= 6, stops
