@@ -37,7 +37,7 @@ from search.docsets import Budget
 from index.merging import Merges
 from search.facets import (DEFAULT_FACET_LIMIT, FACETS, count_facets, date_bound, date_range_query, filter_query,
                            normalize_filters, timeline, unknown_value_notes)
-from search.highlight import annotate_text, marked_spans, snippet
+from search.highlight import SNIPPET_CHARS, annotate_text, fragments, marked_spans, snippet
 from search.query import CompiledQuery, QueryCompiler
 from search.results import EntityMentions, ExportRow, Hit, SearchResult, Segment, StoredArticle
 from search.scoring import Unsupported, top_documents
@@ -252,9 +252,17 @@ class Engine:
     @staticmethod
     def _hit(stored: dict, compiled: CompiledQuery, score: float, budget: Budget) -> Hit:
         entity_spans = _entity_spans(stored, compiled.highlight.entities)
-        text = unpack_text(stored.get(TEXT))
-        passage = snippet(text, stored.get(LANG, ""), compiled.highlight, entity_spans, look_further=not budget.spent())
-        return Hit(score=score, snippet=passage, **_metadata(stored))
+        text, title, lang = unpack_text(stored.get(TEXT)), stored.get("title", ""), stored.get(LANG, "")
+        # An article whose title is its first words (a title made from the text ends in " …"): the snippet
+        # starts after them, not with the title again.
+        shown = title.removesuffix(" …")
+        skip = len(shown) if shown and text.startswith(shown) and len(text) > len(shown) + SNIPPET_CHARS // 4 else 0
+        body = text[skip:].lstrip()
+        skip = len(text) - len(body)
+        spans = [(start - skip, end - skip) for start, end in entity_spans if start >= skip]
+        passage = snippet(body, lang, compiled.highlight, spans, look_further=not budget.spent())
+        title_marks = fragments(title, marked_spans(title, lang, compiled.highlight)) if title else ()
+        return Hit(score=score, snippet=passage, title_marks=title_marks, **_metadata(stored))
 
     def _suggestion(self, snapshot: Snapshot, searcher, query: str, filters, knowledge,
                     expand_entities: bool, search_budget: Budget, dates: wq.Query | None = None) -> str | None:

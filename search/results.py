@@ -77,11 +77,13 @@ class Hit:
     person: tuple[str, ...] = ()
     country: tuple[str, ...] = ()
     org: tuple[str, ...] = ()
+    title_marks: tuple[Fragment, ...] = ()  # the title with the query's words marked
 
     def to_json(self) -> dict:
         return {
             "id": self.id,
             "title": self.title,
+            "title_html": fragments_to_html(self.title_marks) if self.title_marks else escape(self.title),
             "lang": self.lang,
             "score": round(self.score, 4),
             "snippet": fragments_to_html(self.snippet),

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import write_corpus
 from index import build_index
-from search import DocumentNotFound, QueryError, open_engine
+from search import DocumentNotFound, QueryError, fragments_to_text, open_engine
 from search.query import MAX_EXPANSIONS
 
 SHOIGU_DOCS = ["001_736f248895fc9a9a.txt", "003_479425f1d2741736.txt", "004_60e6953ebaf8c9e4.txt"]
@@ -192,3 +192,20 @@ def test_overlong_query_and_bad_arguments_raise_query_error(seed_engine):
     ):
         with pytest.raises(QueryError):
             call()
+
+
+def test_titles_mark_the_query_and_a_title_made_from_the_text_is_not_repeated_by_the_snippet(tmp_path):
+    from conftest import write_corpus
+    from index import build_index
+
+    text = ("Folle inseguimento tra carabinieri e ladri nella notte di San Silvestro, con tre malviventi in fuga "
+            "per i campi della bassa modenese e un'auto rubata piena di refurtiva. " * 2
+            + "I carabinieri hanno recuperato la refurtiva e l'auto il mattino dopo.")
+    corpus = write_corpus(tmp_path / "c", {"news.jsonl": json.dumps({"id": "1", "text": text})})
+    build_index(corpus, tmp_path / "index")
+    with open_engine(tmp_path / "index") as engine:
+        (hit,) = engine.search("carabinieri").hits
+    assert hit.title.endswith(" …") and "<mark>carabinieri</mark>" in hit.to_json()["title_html"]
+    shown_title = hit.title.removesuffix(" …")
+    assert not fragments_to_text(hit.snippet).lstrip("… ").startswith(shown_title[:40])  # it goes on from there
+    assert "carabinieri" in fragments_to_text(hit.snippet)
