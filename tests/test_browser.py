@@ -246,3 +246,16 @@ def test_the_keyboard_reaches_the_results_through_a_skip_link_with_a_visible_foc
         page.keyboard.press("Tab")  # past the facets: the sort, the export links, then the first hit
         stops += 1
     assert page.evaluate("document.activeElement.closest('.hit') !== null") and stops <= 6, stops
+
+
+def test_a_hits_provenance_is_one_line_even_for_long_sources(real_server, browser):
+    for width in (1280, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(real_server + "/?q=interpellation")
+        meta = page.locator(".hit .meta").first
+        line = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.hit .meta')).lineHeight)"))
+        assert meta.bounding_box()["height"] < 1.6 * line  # one line, where sources and ids took two or three
+        assert "riksdagen" in meta.get_attribute("title")  # the whole of it in the tooltip
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()
