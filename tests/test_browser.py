@@ -135,13 +135,16 @@ def test_a_script_in_the_query_does_not_run(server, page):
     assert page.get_by_label("Search the corpus").input_value() == "<script>alert(1)</script>"
 
 
-def test_phone_sized_screen_shows_results_before_facets(server, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+def test_without_javascript_a_phone_shows_results_first_and_a_link_to_the_facets(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
     page = context.new_page()
     page.goto(server + "/?q=Putin")
     results_top = page.locator(".results").bounding_box()["y"]
     facets_top = page.locator(".facets").bounding_box()["y"]
     assert results_top < facets_top
+    page.get_by_role("link", name="Filters ↓").click()
+    assert page.evaluate("location.hash") == "#filters"
+    assert page.locator('section[data-facet="person"] .facet-value').first.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
 
@@ -259,3 +262,26 @@ def test_a_hits_provenance_is_one_line_even_for_long_sources(real_server, browse
         assert "riksdagen" in meta.get_attribute("title")  # the whole of it in the tooltip
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         context.close()
+
+
+def test_on_a_phone_the_facets_are_a_drawer_above_the_results(real_server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(real_server + "/?q=polisen")
+    drawer = page.locator("details.filters summary")
+    assert drawer.is_visible() and drawer.bounding_box()["y"] < page.locator(".hit").first.bounding_box()["y"]
+    value = page.locator('section[data-facet="person"] .facet-value').first
+    assert not value.is_visible()  # closed: the results come first on screen
+    drawer.click()
+    assert value.is_visible() and value.bounding_box()["y"] < 1200
+    value.click()  # a value chosen from the drawer filters the results
+    page.wait_for_url("**person=**")
+    assert page.locator(".chips .chip").count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "phone-drawer.png"))
+    context.close()
+    wide = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    wide.goto(real_server + "/?q=polisen")
+    assert not wide.locator("details.filters summary").is_visible()
+    assert wide.locator('section[data-facet="person"] .facet-value').first.is_visible()
+    wide.context.close()
