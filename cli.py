@@ -122,23 +122,22 @@ def search(query, as_json, limit, offset, langs, people, countries, orgs, any_pe
     (Poutine finds Putin) unless --literal is given. If there is no index yet,
     it is built from the corpus first.
     """
-    filters = {"lang": langs, "person": people, "country": countries, "org": orgs}
-    any_of = [name for name, on in (("person", any_person), ("country", any_country), ("org", any_org)) if on]
-    exclude = {"person": not_people, "country": not_countries, "org": not_orgs, "lang": not_langs}
+    selection = {  # which articles: the same for a page of results and for an export
+        "filters": {"lang": langs, "person": people, "country": countries, "org": orgs},
+        "any_of": [name for name, on in (("person", any_person), ("country", any_country), ("org", any_org)) if on],
+        "exclude": {"person": not_people, "country": not_countries, "org": not_orgs, "lang": not_langs},
+        "expand_entities": not literal, "since": since, "until": until,
+    }
     if export_format:
         from search.export import export_lines
 
         with _open_or_build(corpus_dir, index_dir) as engine, _translated_errors():
-            rows = engine.export(" ".join(query), filters=filters, expand_entities=not literal, since=since,
-                                 until=until, any_of=any_of, exclude=exclude)
-            for line in export_lines(rows, export_format):
+            for line in export_lines(engine.export(" ".join(query), **selection), export_format):
                 click.echo(line, nl=False)
         return
     with _open_or_build(corpus_dir, index_dir) as engine, _translated_errors():
-        result = engine.search(
-            " ".join(query), filters=filters, limit=limit, offset=offset, sort=sort, facet_limit=facet_limit,
-            expand_entities=not literal, since=since, until=until, any_of=any_of, exclude=exclude,
-        )
+        result = engine.search(" ".join(query), limit=limit, offset=offset, sort=sort, facet_limit=facet_limit,
+                               **selection)
     if as_json:
         _print_json(result.to_json())
     else:

@@ -23,18 +23,17 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
+import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-
-import pickle
-import struct
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from index.store import write_atomically
+from index.store import sync_directory, write_atomically
 
 MANIFEST = "CHECKSUMS.json"
 NOT_SEALED = frozenset({MANIFEST, "WRITELOCK", "MAIN_WRITELOCK"})  # the manifest itself, and lock files
@@ -54,7 +53,7 @@ class DurableStorage(FileStorage):
         # Whoosh renames only to publish a new table of contents: the commit point.
         sync_folder(Path(self.folder))
         super().rename_file(oldname, newname, safe=safe)
-        _sync_directory(Path(self.folder))
+        sync_directory(Path(self.folder))
 
 
 @dataclass(frozen=True)
@@ -84,13 +83,15 @@ def is_sealed(folder: Path, toc_generation: int) -> bool:
     return isinstance(manifest, dict) and manifest.get("toc_generation") == toc_generation
 
 
-def verify(folder: Path, toc_generation: int, verified: set | None = None) -> list[Damage]:
-    """The files of ``folder`` that are not as sealed, for a reader of commit ``toc_generation``.
+def verify(folder: Path, toc_generation: int, verified: set | None = None,
+           only: frozenset[str] | None = None) -> list[Damage]:
+    """The files of ``folder`` (or those named in ``only``) that are not as sealed, for a reader of commit
+    ``toc_generation``.
 
     ``verified`` (a set, or `VerifiedFiles`, kept by the caller) holds the
     files already read and found whole, by device, inode, size, modification
-    and change time: they are not read again. An index sealed before this module existed has no
-    manifest and nothing to verify.
+    and change time: they are not read again. An index sealed before this
+    module existed has no manifest and nothing to verify.
     """
     verified = set() if verified is None else verified
     manifest = _manifest(folder)
@@ -101,6 +102,8 @@ def verify(folder: Path, toc_generation: int, verified: set | None = None) -> li
     same_commit = manifest["toc_generation"] == toc_generation
     damage = []
     for name, (size, checksum) in manifest["files"].items():
+        if only is not None and name not in only:
+            continue
         if not same_commit and not name.endswith(IMMUTABLE_SUFFIXES):
             continue  # rewritten since: the manifest speaks of another commit's version
         path = folder / name
@@ -188,15 +191,7 @@ def sync_folder(folder: Path) -> None:
                 os.fsync(descriptor)
             finally:
                 os.close(descriptor)
-        _sync_directory(Path(directory))
-
-
-def _sync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        sync_directory(Path(directory))
 
 
 def _sealed_files(folder: Path):

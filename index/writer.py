@@ -151,15 +151,17 @@ def build_index(
             if not repair:
                 raise
             report.repaired, generation = [error.detail.split(":")[0]], None
-        if generation is not None and (damage := _damaged_segments(generation.path)):
+        damage = _damage(generation.path) if generation is not None else []  # each file read once a run
+        if segments := [item for item in damage if not _is_derived(item.name)]:  # only a rebuild replaces them
             if not repair:
-                raise IndexDamaged(str(index_dir), "; ".join(f"{generation.path.name}/{item}" for item in damage))
-            report.repaired = [f"{generation.path.name}/{item.name}" for item in damage]
+                raise IndexDamaged(str(index_dir), "; ".join(f"{generation.path.name}/{item}" for item in segments))
+            report.repaired = [f"{generation.path.name}/{item.name}" for item in segments]
             generation = None
         if generation is None:
             _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities, workers)
         else:
-            _update(generation, files, report, skip, progress, lock_wait_s, with_entities, workers)
+            _update(generation, files, report, skip, progress, lock_wait_s, with_entities, workers,
+                    damaged_derived=damage)  # derived files only: damaged segments would have meant a rebuild
     report.took_s = time.monotonic() - started
     return report
 
@@ -172,7 +174,7 @@ LOSS_FREE_DOCUMENTS = 10
 def _recorded_corpus(index_dir: Path) -> Path | None:
     """The corpus folder the index was built from, as its newest generation records it (None: unknown)."""
     generation, _ = store.latest_generation(index_dir)
-    if generation is None or any(item.name == store.META for item in _damage(generation.path)):
+    if generation is None or verify(generation.path, latest_commit(generation.path), only=frozenset({store.META})):
         return None  # a flipped byte can name another folder: only a record that checks out is used
     recorded = generation.meta.get("corpus")
     return Path(recorded) if isinstance(recorded, str) and recorded else None
@@ -254,8 +256,8 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
     store.publish(index_dir, generation)
 
 
-def _update(generation, files, report, skip, progress, lock_wait_s, with_entities, workers: int) -> None:
-    damaged_derived = _damaged_derived(generation.path)
+def _update(generation, files, report, skip, progress, lock_wait_s, with_entities, workers: int,
+            damaged_derived: list[Damage]) -> None:
     if damaged_derived:  # written again from the segments, as after a commit
         report.repaired = [f"{generation.path.name}/{item.name}" for item in damaged_derived]
         for item in damaged_derived:
@@ -318,17 +320,9 @@ def _files_to_read_again(folder: Path) -> set[str]:
     return {path for path in paths if isinstance(path, str)} if isinstance(paths, list) else set()
 
 
-def _damaged_segments(folder: Path) -> list:
-    """The damaged files of a generation that only a rebuild can replace (its segments, its metadata)."""
-    return [item for item in _damage(folder) if not _is_derived(item.name)]
-
-
-def _damaged_derived(folder: Path) -> list:
-    """The damaged files of a generation that are derived from its segments, and so can be written again."""
-    return [item for item in _damage(folder) if _is_derived(item.name)]
-
-
 def _damage(folder: Path) -> list[Damage]:
+    """The damaged files of a generation: those derived from its segments (`_is_derived`) are written again by
+    an update; the others (segments, metadata) only a rebuild replaces."""
     commit = latest_commit(folder)
     damage = verify(folder, commit)
     if not is_sealed(folder, commit):  # no checksum vouches for the newest commit: can Whoosh read it?

@@ -46,6 +46,11 @@ class SearchRequest:
     any_of: tuple[str, ...] = ()  # the URL's "any"
     exclude: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the URL's "not_<facet>"
 
+    def selection(self) -> dict:
+        """Which articles this request asks for, as `Engine.search` and `Engine.export` both take it."""
+        return {"filters": self.filters, "expand_entities": not self.literal, "since": self.since or None,
+                "until": self.until or None, "any_of": self.any_of, "exclude": self.exclude}
+
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page

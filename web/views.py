@@ -30,11 +30,8 @@ def register(app: Flask, engine: Engine) -> None:
 
     def run_search(req: SearchRequest):
         facet_limit = FACET_VALUES_MORE if req.more or req.fq else FACET_VALUES_SHOWN
-        return engine.search(
-            req.q, filters=req.filters, limit=req.per_page, offset=req.offset, sort=req.sort,
-            facet_limit=facet_limit, expand_entities=not req.literal, language=req.ui,
-            since=req.since or None, until=req.until or None, any_of=req.any_of, exclude=req.exclude,
-        )
+        return engine.search(req.q, limit=req.per_page, offset=req.offset, sort=req.sort, facet_limit=facet_limit,
+                             language=req.ui, **req.selection())
 
     @app.context_processor
     def page_languages():
@@ -71,8 +68,7 @@ def register(app: Flask, engine: Engine) -> None:
         if fmt not in EXPORT_FORMATS:
             abort(404)
         req = parse_search_request(request.args)
-        rows = engine.export(req.q, filters=req.filters, expand_entities=not req.literal,
-                             since=req.since or None, until=req.until or None, any_of=req.any_of, exclude=req.exclude)
+        rows = engine.export(req.q, **req.selection())
         first = next(rows, None)  # a bad query or parameter is a 400 now, not a broken download later
         lines = export_lines(itertools.chain([first] if first else [], rows), fmt)
         return Response(stream_with_context(lines), mimetype=EXPORT_FORMATS[fmt].split(";")[0],
