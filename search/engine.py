@@ -128,12 +128,22 @@ class Engine:
             merges = snapshot.merges()
             any_of = frozenset(name for name in any_of if name in filters)
 
+            def restrict(inner: wq.Query, kept: dict = filters) -> wq.Query:
+                """``inner`` under this search's filters (or ``kept`` of them), dates, any-of and exclusions."""
+                return _restricted(inner, kept, merges, dates, any_of, exclude)
+
+            def has_articles(restriction: wq.Query) -> bool:
+                return bool(docsets.mask(restriction, searcher).any())
+
+            notes += unknown_value_notes(filters, has_articles, merges) + unknown_value_notes(exclude, has_articles,
+                                                                                               merges)
+
             def count():
                 matched = docsets.mask(final, searcher, budget)
                 reader = searcher.reader()
                 own_masks = {  # an any-of facet is counted without its own filter
-                    name: docsets.mask(_restricted(compiled.query, {k: v for k, v in filters.items() if k != name},
-                                                   merges, dates, any_of, exclude), searcher, budget)
+                    name: docsets.mask(restrict(compiled.query, {k: v for k, v in filters.items() if k != name}),
+                                       searcher, budget)
                     for name in any_of}
                 return (matched, int(matched.sum()), count_facets(docsets, reader, matched, facet_limit, language,
                                                                   knowledge, own_masks),
@@ -162,8 +172,7 @@ class Engine:
                              "query's words were looked up, so the results and the total may be incomplete")
             suggestion = None
             if total == 0 and query.strip() and not budget.exceeded:
-                suggestion = self._suggestion(snapshot, searcher, query, filters, knowledge, expand_entities, budget,
-                                              dates)
+                suggestion = self._suggestion(snapshot, searcher, query, restrict, knowledge, expand_entities, budget)
         return SearchResult(
             query=query,
             total=total,
@@ -195,8 +204,6 @@ class Engine:
         notes = list(compiled.notes) + snapshot.damage_notes(self.index_dir)
         final = _restricted(compiled.query, filters, merges, dates, frozenset(any_of), exclude)
         docsets = snapshot.docsets(searcher.reader())
-        has_articles = lambda q: bool(docsets.mask(q, searcher).any())  # noqa: E731
-        notes += unknown_value_notes(filters, has_articles, merges) + unknown_value_notes(exclude, has_articles, merges)
         return knowledge, filters, exclude, compiled, final, docsets, notes
 
     def export(self, query: str = "", *, filters: Mapping[str, Iterable[str]] | None = None,
@@ -264,9 +271,10 @@ class Engine:
         title_marks = fragments(title, marked_spans(title, lang, compiled.highlight)) if title else ()
         return Hit(score=score, snippet=passage, title_marks=title_marks, **_metadata(stored))
 
-    def _suggestion(self, snapshot: Snapshot, searcher, query: str, filters, knowledge,
-                    expand_entities: bool, search_budget: Budget, dates: wq.Query | None = None) -> str | None:
-        """A rewrite of ``query`` with its unknown words corrected that returns results under ``filters``.
+    def _suggestion(self, snapshot: Snapshot, searcher, query: str, restrict, knowledge,
+                    expand_entities: bool, search_budget: Budget) -> str | None:
+        """A rewrite of ``query`` with its unknown words corrected that returns results under the search's
+        restrictions (``restrict(query)``: its filters, dates and exclusions).
 
         It gets at most ``SUGGEST_BUDGET_S`` of what is left of the search's own time limit.
         """
@@ -275,20 +283,20 @@ class Engine:
         docsets = snapshot.docsets(searcher.reader())
         budget = search_budget.part(SUGGEST_BUDGET_S)
 
-        def matches(text: str, restriction: dict) -> bool:
-            """Whether ``text`` finds anything; False once the budget is spent (a partial answer proves nothing)."""
+        def matches(text: str, restricted: bool) -> bool:
+            """Whether ``text`` finds anything (under the search's restrictions if ``restricted``); False once the
+            budget is spent (a partial answer proves nothing)."""
             try:
                 compiled = self._compile(snapshot, searcher, parse(text), knowledge, expand_entities, budget)
             except QueryError:
                 return False
-            restricted = _restricted(compiled.query, restriction, snapshot.merges(), dates if restriction else None)
-            found = docsets.mask(restricted, searcher, budget).any()
+            found = docsets.mask(restrict(compiled.query) if restricted else compiled.query, searcher, budget).any()
             return bool(found) and not budget.exceeded
 
         return suggest_query(
             query, snapshot.spelling(),
-            matches_alone=lambda word: matches(word, {}),
-            has_results=lambda text: matches(text, filters),
+            matches_alone=lambda word: matches(word, restricted=False),
+            has_results=lambda text: matches(text, restricted=True),
             budget=budget,
         )
 
@@ -466,7 +474,6 @@ class Engine:
         if fatal:
             raise IndexDamaged(str(self.index_dir), f"{folder.name}/" + f"; {folder.name}/".join(map(str, fatal)))
         return frozenset(item.name for item in damage)
-
 
 
 def _restricted(query: wq.Query, filters: dict, merges: Merges, dates: wq.Query | None = None,

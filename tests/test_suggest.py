@@ -107,3 +107,10 @@ def test_cli_says_which_command_a_typo_meant(run_cli, real_index):
     assert "Did you mean the command 'show'?" in err
     code, out, err = run_cli("serie", "--index", str(real_index))  # a real word one typo from "serve": no hint
     assert "Did you mean the command" not in err
+
+
+def test_a_suggestion_must_find_articles_under_the_exclusions_and_dates_too(seed_engine):
+    assert seed_engine.search("Poutinne").suggestion == "Poutine"
+    # Its articles are the ones left out, or outside the range: offering it would lead to nothing.
+    assert seed_engine.search("Poutinne", exclude={"person": ["Vladimir Putin"]}).suggestion is None
+    assert seed_engine.search("Poutinne", since="2090").suggestion is None
