@@ -96,7 +96,8 @@ PLACE_WORDS_AFTER = frozenset(fold(w) for w in """
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)['’]?\s*$")
 _WORD_AFTER = re.compile(r"^\s+([^\W\d_]+)")
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
-NAME_PARTICLES = frozenset("von van der de da di del bin ibn al el le la du dos das".split())
+ELIDED_PARTICLE = re.compile(r"^ [DO]['’]$")  # the gap left by "D'" and "O'" in "Laura D'Arcangelo", "Sinéad O'Connor"
+NAME_PARTICLES = frozenset("von van der de da di del bin ibn al el le la du dos das d".split())  # d: D'Alema
 ORG_CONNECTORS = NAME_PARTICLES | frozenset(
     "della delle dei degli dello des of the for för och and et e y för för i in per pour sur".split())
 OF_WORDS = frozenset("di del della dello dei degli delle d de du des of för vid i på at in al alla".split())
@@ -217,6 +218,8 @@ class _Token:
     is_all_caps: bool
     starts_sentence: bool
     in_compound: bool
+    after_initial: bool = False  # right after a middle initial of the same name: the "Jackson" of "Samuel L. Jackson"
+    after_particle: bool = False  # right after an elided particle, which the words leave out: "Laura D'Arcangelo"
 
 
 @dataclass(slots=True)
@@ -622,6 +625,8 @@ def _tokens(text: str) -> list[_Token]:
         if is_whole:
             continue  # the joined form of a compound: names are made of its parts
         gap = text[previous_end:start]
+        after_initial = gap == ". " and bool(tokens) and _is_name_initial(tokens, text)
+        after_particle = bool(tokens) and ELIDED_PARTICLE.match(gap) is not None and tokens[-1].is_capitalized
         tokens.append(
             _Token(
                 folded=fold(written),
@@ -630,12 +635,31 @@ def _tokens(text: str) -> list[_Token]:
                 text=written,
                 is_capitalized=written[:1].isupper(),
                 is_all_caps=written.isupper(),  # one letter too: the H and M of "H&M"
-                starts_sentence=not tokens or (gap != " " and not SENTENCE_BREAKS.isdisjoint(gap)),
+                starts_sentence=not tokens or (gap != " " and not SENTENCE_BREAKS.isdisjoint(gap) and not after_initial),
                 in_compound=text[end : end + 1] in HYPHENS or (start > 0 and text[start - 1] in HYPHENS),
+                after_initial=after_initial,
+                after_particle=after_particle,
             )
         )
         previous_end = end
     return tokens
+
+
+def _is_name_initial(tokens: list[_Token], text: str) -> bool:
+    """Whether the last token, a capital letter and a full stop, is a middle initial rather than a sentence's end.
+
+    It is when the word before it is capitalized or a title, and so belongs to
+    the same name or announces it: "Samuel L. Jackson", "il cardinale J. H.
+    Newman" (H follows the initial J).
+    "la vitamina C. Marco" ends a sentence.
+    """
+    initial = tokens[-1]
+    if len(initial.text) != 1 or not initial.is_all_caps or len(tokens) < 2:
+        return False
+    before = tokens[-2]
+    if initial.after_initial:
+        return True
+    return text[before.end : initial.start] == " " and (before.is_capitalized or _is_title(before.folded))
 
 
 @functools.lru_cache(maxsize=4)
@@ -895,7 +919,8 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
         if kind == "org":
             yield Mention(kind, _clean_name(written), written, start, end, is_new=True)
         elif kind == "person":  # "SHOIGU"-style capitals become "Shoigu" in the value
-            name = " ".join(t.text.title() if t.is_all_caps and not _ROMAN.match(t.text) else t.text for t in run)
+            name = "".join(_written_name_word(t) + (" " if text[t.end : f.start].isspace() else text[t.end : f.start])
+                           for t, f in zip(run, run[1:])) + _written_name_word(run[-1])
             yield Mention(kind, name, written, start, end, is_new=True)
 
 
@@ -921,6 +946,11 @@ def _given_name_start(tokens: list[_Token], first: int, last: int, knowledge: Kn
                          if t.folded not in ORG_CONNECTORS):
         return given
     return first
+
+
+def _written_name_word(token: _Token) -> str:
+    """A word of a discovered name as its facet value writes it: "SHOIGU" as "Shoigu" (an initial stays "L")."""
+    return token.text.title() if token.is_all_caps and len(token.text) > 1 and not _ROMAN.match(token.text) else token.text
 
 
 def _place_length(run: list[_Token], knowledge: KnowledgeBase) -> int:
@@ -980,7 +1010,8 @@ def _capitalized_runs(tokens: list[_Token], covered: list[bool]):
         j = i
         while j + 1 < len(tokens) and j - i < MAX_NAME_TOKENS:
             nxt = tokens[j + 1]
-            separated = nxt.start - tokens[j].end > 1  # punctuation or more than a space between them
+            # punctuation or more than a space between them, but for a middle initial's full stop
+            separated = nxt.start - tokens[j].end > 1 and not (nxt.after_initial or nxt.after_particle)
             if covered[j + 1] or separated or nxt.starts_sentence:
                 break
             if nxt.is_capitalized and nxt.text[:1].isalpha():
@@ -988,6 +1019,10 @@ def _capitalized_runs(tokens: list[_Token], covered: list[bool]):
             elif nxt.folded in ORG_CONNECTORS and nxt.text not in JOINING_NO_NAME and j + 2 < len(tokens) \
                     and tokens[j + 2].is_capitalized and not covered[j + 2]:
                 j += 2
+            elif (nxt.text in NAME_PARTICLES and j + 3 < len(tokens) and tokens[j + 2].text in NAME_PARTICLES
+                  and tokens[j + 3].is_capitalized and not covered[j + 3] and not covered[j + 2]
+                  and tokens[j + 3].start - tokens[j + 2].end == 1):
+                j += 3  # two lower-case particles: "Óscar de la Hoya", "Rafael van der Vaart"
             else:
                 break
         yield i, j
@@ -1035,7 +1070,9 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         return None
     if any(w in ORG_CONNECTORS and w not in NAME_PARTICLES for w in folded):
         return None
-    if any(_is_common(t) or t.folded in lowercase_words for t in run if t.folded not in NAME_PARTICLES):
+    initials = {id(t) for t, following in zip(run, run[1:]) if following.after_initial}
+    if any(_is_common(t) or t.folded in lowercase_words for t in run
+           if t.folded not in NAME_PARTICLES and id(t) not in initials):
         return None
     if not all(_is_word(t) for t in run):
         return None
@@ -1053,7 +1090,24 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         before.pop()
     if before and before[-1] in OF_WORDS:
         return None
-    return "person" if any(_is_title(t.folded) for t in window) else None
+    return "person" if _title_before(window) else None
+
+
+def _title_before(window: list[_Token]) -> bool:
+    """Whether a title in the words before a name is that name's: "il ministro degli Esteri", "le président russe".
+
+    Between them may come articles, "of" words, capitalized words and one
+    other word (an adjective: "russe"), not a function word or two other
+    words: in "premier match contre les Panthers" the title-like word is the
+    French "first", and in "il premier ha detto che" the name is someone else's.
+    """
+    for i, token in enumerate(window):
+        if _is_title(token.folded):
+            other = [t for t in window[i + 1 :] if not t.is_capitalized and t.folded not in ARTICLES
+                     and t.folded not in OF_WORDS and t.folded not in DETERMINERS]
+            if len(other) <= 1 and not any(t.folded in _common_words() for t in other):
+                return True
+    return False
 
 
 def _is_word(token: _Token) -> bool:

@@ -445,3 +445,30 @@ def test_a_known_persons_surname_after_another_given_name_is_somebody_else():
 def test_given_names_glued_to_a_known_persons_name_are_not_a_new_person():
     people = facets("Il presidente egiziano Abdel Fattah al-Sisi ha ricevuto il ministro.", "it")["person"]
     assert people == {"Abdel Fattah el-Sisi"}
+
+
+@pytest.mark.parametrize("text, lang, name", [
+    ("Al festival è arrivato Samuel L. Jackson con la moglie.", "it", "Samuel L. Jackson"),
+    ("La beatificazione del cardinale J. H. Newman si terrà domenica.", "it", "J. H. Newman"),
+    ("Non ha avuto torto Óscar de la Hoya, pugile ritirato.", "it", "Óscar de la Hoya"),
+    ("Le but de Rafael van der Vaart a tout changé.", "fr", "Rafael van der Vaart"),
+])
+def test_middle_initials_and_double_particles_stay_inside_a_name(text, lang, name):
+    assert name in facets(text, lang)["person"]
+
+
+def test_a_capital_letter_ending_a_sentence_is_no_initial():
+    people = facets("Serve più vitamina C. Marco Zanetti lo ha spiegato ieri.", "it")["person"]
+    assert people == {"Marco Zanetti"}
+
+
+def test_a_title_counts_only_right_before_the_name():
+    # The French "premier" (first) is the Italian title "premier"; two words and a preposition
+    # between it and the team's name make it no title of that name.
+    text = "Il joue son premier match contre les Panthers de la Floride et marque contre le Lightning de Tampa Bay."
+    assert facets(text, "fr")["person"] == set()
+    assert "Sergej Zanetti" in facets("Il ministro degli Esteri russo Sergej Zanetti ha detto.", "it")["person"]
+
+
+def test_an_elided_particle_stays_inside_a_discovered_name():
+    assert facets("Il giudice Laura D'Arcangelo ha assolto l'imputato.", "it")["person"] == {"Laura D'Arcangelo"}
