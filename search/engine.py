@@ -38,6 +38,7 @@ from index.merging import Merges
 from search.facets import (DEFAULT_FACET_LIMIT, FACETS, count_facets, date_bound, date_range_query, filter_query,
                            normalize_filters, timeline, unknown_value_notes)
 from search.highlight import SNIPPET_CHARS, annotate_text, fragments, marked_spans, snippet
+from search.notes import Note
 from search.query import CompiledQuery, QueryCompiler
 from search.results import EntityMentions, ExportRow, Hit, SearchResult, Segment, StoredArticle
 from search.scoring import Unsupported, top_documents
@@ -63,7 +64,7 @@ class DocumentNotFound(CorpusSearchError):
     def __init__(self, doc_id: str) -> None:
         self.doc_id = doc_id
         shown = doc_id if len(doc_id) <= 80 else doc_id[:77] + "..."
-        super().__init__(f"no document with id {shown!r} in the index")
+        super().__init__(Note("no document with id {id!r} in the index", id=shown))
 
 
 class Engine:
@@ -164,12 +165,14 @@ class Engine:
                 else:
                     hits = self._top_hits(searcher, docsets, final, compiled, matched, offset, wanted, notes, budget)
             if since and until and since > until:
-                notes.append(f"since {since} is after until {until}: no date is in between")
+                notes.append(Note("since {since} is after until {until}: no date is in between", since=since, until=until))
             if total and offset >= total and limit:
-                notes.append(f"there are {total:,} results: offset {offset:,} is past the last one")
+                notes.append(Note("there are {total:,} results: offset {offset:,} is past the last one", total=total,
+                                   offset=offset))
             if budget.exceeded:
-                notes.append(f"the search took over {self.timeout_s:g} s and was cut short: only part of the "
-                             "query's words were looked up, so the results and the total may be incomplete")
+                notes.append(Note("the search took over {seconds:g} s and was cut short: only part of the query's "
+                                  "words were looked up, so the results and the total may be incomplete",
+                                  seconds=self.timeout_s))
             suggestion = None
             if total == 0 and query.strip() and not budget.exceeded:
                 suggestion = self._suggestion(snapshot, searcher, query, restrict, knowledge, expand_entities, budget)
@@ -251,8 +254,8 @@ class Engine:
         try:
             searcher.search_with_collector(final, collector)
         except TimeLimit:
-            notes.append(f"the search took over {self.timeout_s:g} s and was stopped: "
-                         "the hits shown are those found by then (the total is exact)")
+            notes.append(Note("the search took over {seconds:g} s and was stopped: the hits shown are those "
+                              "found by then (the total is exact)", seconds=self.timeout_s))
         return tuple(self._hit(result.fields(), compiled, float(result.score or 0.0), budget)
                      for result in collector.results()[offset:wanted])
 

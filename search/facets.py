@@ -19,6 +19,7 @@ from index import country_name
 from index.facetstore import FACET_NAMES, YEAR
 from index.merging import NO_MERGES, Merges
 from index.schema import DATE, ENTITY_FACETS, LANG
+from search.notes import N_, Note
 from search.results import FacetValue
 from search.syntax import QueryError
 
@@ -59,12 +60,13 @@ def canonical_value(facet: str, value: str, knowledge=None, merges: Merges = NO_
 
 
 UNKNOWN_VALUE = {  # what a note says of a filter value no article has
-    "person": "no person named {value!r} in the index",
-    "org": "no organization named {value!r} in the index",
-    "country": "no article mentions the country {value!r} (an ISO code such as FR, or a name)",
-    LANG: "no article in the language {value!r} (an ISO 639-1 code such as it)",
-    YEAR: "no article from {value}",
+    "person": N_("no person named {value!r} in the index"),
+    "org": N_("no organization named {value!r} in the index"),
+    "country": N_("no article mentions the country {value!r} (an ISO code such as FR, or a name)"),
+    LANG: N_("no article in the language {value!r} (an ISO 639-1 code such as it)"),
+    YEAR: N_("no article from {value}"),
 }
+UNKNOWN_VALUE_OF_OTHER = N_("no article has {name} {value!r}")
 
 
 def unknown_value_notes(filters: dict[str, tuple[str, ...]], has_articles, merges: Merges = NO_MERGES) -> list[str]:
@@ -72,7 +74,7 @@ def unknown_value_notes(filters: dict[str, tuple[str, ...]], has_articles, merge
 
     ``has_articles(query)`` says whether any article matches a query.
     """
-    return [UNKNOWN_VALUE.get(name, "no article has {name} {value!r}").format(name=name, value=value)
+    return [Note(UNKNOWN_VALUE.get(name, UNKNOWN_VALUE_OF_OTHER), name=name, value=value)
             for name, values in filters.items() for value in values
             if not has_articles(filter_query({name: (value,)}, merges))]
 

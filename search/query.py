@@ -28,6 +28,7 @@ from index.knowledge import ALL_CAPS, QueryKnowledge, case_pattern, tokens_of
 from index.schema import ENTITY_FACETS, EXACT, TITLE, stemmed_field
 from index.merging import NO_MERGES, Merges
 from search.facets import canonical_value, facet_query
+from search.notes import Note
 from search.syntax import And, FieldValue, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Word
 
 EXACT_BOOST = 1.5
@@ -339,7 +340,11 @@ def _text(term) -> str:
 def _cut_note(words: list[str]) -> str:
     """One note for every prefix or fuzzy word whose expansion was cut (64 of them are one note, not 64)."""
     if len(words) == 1:
-        return f"{words[0]!r} matches too many words; only the first {MAX_EXPANSIONS} were searched"
+        return Note("{word!r} matches too many words; only the first {limit} were searched", word=words[0],
+                    limit=MAX_EXPANSIONS)
     shown = ", ".join(repr(word) for word in words[:3])
-    more = f" and {len(words) - 3} more" if len(words) > 3 else ""
-    return f"{shown}{more} match too many words; only the first {MAX_EXPANSIONS} of each were searched"
+    if len(words) > 3:
+        return Note("{words} and {more} more match too many words; only the first {limit} of each were searched",
+                    words=shown, more=len(words) - 3, limit=MAX_EXPANSIONS)
+    return Note("{words} match too many words; only the first {limit} of each were searched", words=shown,
+                limit=MAX_EXPANSIONS)

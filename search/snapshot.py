@@ -33,6 +33,7 @@ from index.merging import MERGES_FILE, Merges, load_merges
 from index.spelling import SPELLING_DIR, SpellingTable, load_spelling
 from index.store import META
 from search.docsets import DocSets
+from search.notes import Note
 
 COUNTS_CACHE_SIZE = 64  # each holds a mask of one byte per document
 
@@ -126,8 +127,9 @@ class Snapshot:
         if not self.damaged:
             return []
         names = ", ".join(sorted(self.damaged))
-        return [f"part of the index is damaged ({names}): searching works without it, but more slowly or without "
-                f"suggestions; repair it with: corpus-search index --repair --index {index_dir}"]
+        return [Note("part of the index is damaged ({names}): searching works without it, but more slowly or "
+                     "without suggestions; repair it with: corpus-search index --repair --index {index}",
+                     names=names, index=str(index_dir))]
 
     def languages(self, searcher) -> tuple[str, ...]:
         """The stemmed languages this state holds: only their fields are searched."""

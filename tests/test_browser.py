@@ -285,3 +285,90 @@ def test_on_a_phone_the_facets_are_a_drawer_above_the_results(real_server, brows
     assert not wide.locator("details.filters summary").is_visible()
     assert wide.locator('section[data-facet="person"] .facet-value').first.is_visible()
     wide.context.close()
+
+
+def test_the_interface_speaks_the_browsers_language_and_switches_on_request(real_server, browser):
+    for width in (1280, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+        page = context.new_page()
+        page.goto(real_server + "/?q=polisen")  # no ui=: the browser asks for French (Accept-Language)
+        assert page.evaluate("document.documentElement.lang") == "fr"
+        assert page.get_by_role("button", name="Rechercher").is_visible()
+        assert page.locator("details.filters summary").inner_text().startswith("Filtres")
+        assert "résultats" in page.locator(".summary .count").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # longer words still fit
+        page.locator('nav.ui-languages a[lang="sv"]').click()  # the reader picks Swedish
+        page.wait_for_url("**ui=sv**")
+        assert page.evaluate("document.documentElement.lang") == "sv"
+        assert page.get_by_role("button", name="Sök", exact=True).is_visible()
+        assert "träffar" in page.locator(".summary .count").inner_text()
+        if width == 1280:
+            headings = " ".join(page.locator(".facets h2").all_inner_texts()).lower()  # CSS writes them in capitals
+            assert "personer" in headings and "people" not in headings
+        page.get_by_role("link", name="Italiano").click()
+        page.wait_for_url("**ui=it**")
+        assert "risultati" in page.locator(".summary .count").inner_text()
+        page.locator(".hit h3 a").first.click()  # the article page keeps the language
+        assert page.locator("a.back").inner_text() == "‹ Torna ai risultati"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"article-it-{width}.png"))
+        context.close()
+
+
+# Every element's own text, its colour and the first opaque background behind it (alpha blended onto white).
+TEXT_COLOURS = """() => {
+  const parse = (c) => { const m = c.match(/[\\d.]+/g) || [0, 0, 0, 0]; return m.map(Number).concat([1]).slice(0, 4); };
+  const behind = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const [r, g, b, a] = parse(getComputedStyle(e).backgroundColor);
+      if (a > 0.5) return [r, g, b];
+    }
+    return [255, 255, 255];
+  };
+  const found = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const own = [...element.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim()).map((n) => n.textContent.trim());
+    const box = element.getBoundingClientRect();
+    if (!own.length || box.width === 0 || box.height === 0) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || style.clip === "rect(0px, 0px, 0px, 0px)") continue;
+    const [r, g, b, a] = parse(style.color);
+    const back = behind(element);
+    const color = [r, g, b].map((c, i) => Math.round(c * a + back[i] * (1 - a)));
+    found.push({text: own.join(" ").slice(0, 40), tag: element.tagName, cls: element.className.baseVal ?? element.className,
+                color: `rgb(${color})`, background: `rgb(${back})`, size: parseFloat(style.fontSize),
+                weight: parseInt(style.fontWeight, 10)});
+  }
+  return found;
+}"""
+
+
+def test_every_text_meets_wcag_aa_contrast(real_server, browser):
+    """4.5:1 for text, 3:1 for large text (24 px, or 18.7 px bold), on every page state, wide and narrow."""
+    failures, measured, colours = set(), 0, set()
+
+    def audit(page):
+        nonlocal measured
+        for item in page.evaluate(TEXT_COLOURS):
+            large = item["size"] >= 24 or (item["size"] >= 18.66 and item["weight"] >= 700)
+            ratio = _contrast(item["color"], item["background"])
+            measured += 1
+            colours.add((item["color"], item["background"]))
+            if ratio < (3 if large else 4.5):
+                failures.add((item["tag"], item["cls"], item["color"], item["background"], round(ratio, 2)))
+
+    for width in (1280, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        for path in ("/?q=polisen&not_lang=it", "/?q=polisen&person=Morgan+Johansson&any=person",
+                     "/?q=zzzqqqxx", "/article/no-such-id"):
+            page.goto(real_server + path)
+            if width == 390 and page.locator("details.filters summary").count():
+                page.locator("details.filters summary").click()  # the drawer's own texts
+            audit(page)
+        page.goto(real_server + "/?q=polisen")
+        page.locator(".hit h3 a").first.click()
+        audit(page)
+        context.close()
+    assert measured > 300 and len(colours) >= 5, (measured, colours)  # links, marks, chips, counts, meta lines
+    assert not failures, sorted(failures)

@@ -3,8 +3,8 @@
 The page and the JSON API read the same parameters through this one module:
 ``q``, ``person``, ``country``, ``org``, ``lang``, ``year`` (repeatable),
 ``from`` and ``to`` (a date range: ``2024``, ``2024-03`` or ``2024-03-15``),
-``sort``, ``page``, ``per_page``, ``literal``, ``ui`` (the language country
-names are shown in), ``more`` (a facet to show more values of) and ``fq``
+``sort``, ``page``, ``per_page``, ``literal``, ``ui`` (the language of the
+page and of country names; the page defaults to the browser's), ``more`` (a facet to show more values of) and ``fq``
 (text to look for among a facet's values).
 """
 from __future__ import annotations
@@ -94,8 +94,8 @@ def _values_of(args: MultiDict, names: dict[str, str]) -> dict[str, tuple[str, .
     return found
 
 
-def parse_search_request(args: MultiDict) -> SearchRequest:
-    """Validate the parameters of a search (page or API).
+def parse_search_request(args: MultiDict, default_ui: str = "en") -> SearchRequest:
+    """Validate the parameters of a search (page or API); ``default_ui`` when there is no ``ui``.
 
     :raise BadParameter: for a value out of bounds (a 400 for the client).
     """
@@ -110,7 +110,7 @@ def parse_search_request(args: MultiDict) -> SearchRequest:
     sort = args.get("sort", "relevance")
     if sort not in SORTS:
         raise BadParameter(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
-    ui = args.get("ui", "en")
+    ui = args.get("ui") or default_ui
     if ui not in UI_LANGUAGES:
         raise BadParameter(f"ui must be one of {', '.join(UI_LANGUAGES)}, not {ui[:40]!r}")
     more = args.get("more") or None

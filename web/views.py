@@ -9,17 +9,26 @@ from __future__ import annotations
 import itertools
 from urllib.parse import quote, urlencode
 
-from flask import Flask, Response, abort, jsonify, render_template, request, stream_with_context
+from flask import Flask, Response, abort, jsonify, request, stream_with_context
 from werkzeug.exceptions import HTTPException
 
 from index import country_name, fold, language_name
 from search import CorpusSearchError, DocumentNotFound, Engine, QueryError
 from search.export import FORMATS as EXPORT_FORMATS, export_lines
+from search.notes import N_, Note
+from web.i18n import page_languages
 from web.params import (ANY_OF_FACETS, EXCLUDABLE, FILTER_FACETS, UI_LANGUAGES, BadParameter, SearchRequest,
                         parse_search_request)
 
-FACET_TITLES = {"person": "People", "country": "Countries", "org": "Organizations", "lang": "Languages",
-                "year": "Year"}
+# Messages of the catalogue (web/translations): the templates translate them.
+FACET_TITLES = {"person": N_("People"), "country": N_("Countries"), "org": N_("Organizations"),
+                "lang": N_("Languages"), "year": N_("Year")}
+NOT_FACET_TITLES = {"person": N_("Not people"), "country": N_("Not countries"), "org": N_("Not organizations"),
+                    "lang": N_("Not languages")}
+MORE_VALUES = {"person": N_("More people…"), "country": N_("More countries…"), "org": N_("More organizations…"),
+               "lang": N_("More languages…"), "year": N_("More years…")}
+DATES_TITLE = N_("Dates")
+UNEXPECTED_ERROR = N_("something went wrong on our side; the error has been logged")
 FACET_VALUES_SHOWN = 10
 FACET_VALUES_MORE = 100
 SIMILAR_ARTICLES = 5
@@ -27,6 +36,18 @@ SIMILAR_ARTICLES = 5
 
 def register(app: Flask, engine: Engine) -> None:
     """Add the routes and error handlers for ``engine`` to ``app``."""
+    languages = page_languages(app.jinja_env, UI_LANGUAGES)
+
+    def render(template: str, req: SearchRequest, **context) -> str:
+        """``template`` in the language of ``req.ui``, with the app's context processors."""
+        context.update(req=req)
+        app.update_template_context(context)
+        return languages[req.ui].environment.get_template(template).render(context)
+
+    def page_request() -> SearchRequest:
+        """The request's parameters; a page without ``ui`` is in the browser's language (Accept-Language)."""
+        return parse_search_request(request.args, request.accept_languages.best_match(UI_LANGUAGES) or "en")
+
 
     def run_search(req: SearchRequest):
         facet_limit = FACET_VALUES_MORE if req.more or req.fq else FACET_VALUES_SHOWN
@@ -34,15 +55,15 @@ def register(app: Flask, engine: Engine) -> None:
                              language=req.ui, **req.selection())
 
     @app.context_processor
-    def page_languages():
+    def ui_language_names():
         return {"ui_languages": UI_LANGUAGES}
 
     @app.get("/")
     def search_page():
-        req = parse_search_request(request.args)
+        req = page_request()
         result = run_search(req)
-        return render_template(
-            "search.html", req=req, result=result, suggestion=result.suggestion, facets=_facet_panels(req, result),
+        return render(
+            "search.html", req, result=result, suggestion=result.suggestion, facets=_facet_panels(req, result),
             chips=_chips(req), pages=_pages(req, result.total), url=_url_builder(req), histogram=_histogram(req, result),
             title=f"{req.q} – Corpus Search" if req.q else "Corpus Search",
         )
@@ -50,12 +71,12 @@ def register(app: Flask, engine: Engine) -> None:
     @app.get("/article", defaults={"doc_id": None})
     @app.get("/article/<path:doc_id>")
     def article_page(doc_id: str | None):
-        req = parse_search_request(request.args)
+        req = page_request()
         if doc_id is None:  # the form for ids a browser would rewrite as a path (see article_path)
             doc_id = request.args.get("id", "")
         article = engine.show(doc_id)
-        return render_template(
-            "article.html", req=req, article=article, segments=engine.annotate(doc_id, req.q),
+        return render(
+            "article.html", req, article=article, segments=engine.annotate(doc_id, req.q),
             similar=engine.similar(doc_id, SIMILAR_ARTICLES), url=_url_builder(req),
             entity_lists=_entity_lists(article, req.ui), lang_name=language_name(article.lang, req.ui),
             original_url=_web_url(article.url),
@@ -89,38 +110,47 @@ def register(app: Flask, engine: Engine) -> None:
             doc_id = request.args.get("id", "")
         return jsonify(engine.show(doc_id).to_json())
 
+    def error(status: int, message: str):
+        """The error as JSON under /api/, else as a page in the reader's language (the message itself is English)."""
+        if request.path.startswith("/api/"):
+            response = jsonify({"ok": False, "error": message, "status": status})
+            response.status_code = status
+            return response
+        ui = request.args.get("ui")
+        req = SearchRequest(ui=ui if ui in UI_LANGUAGES else request.accept_languages.best_match(UI_LANGUAGES) or "en")
+        title = languages[req.ui].gettext("Error %(status)s") % {"status": status}
+        return render("error.html", req, status=status, message=languages[req.ui].note(message),
+                      title=f"{title} – Corpus Search",
+                      url=_url_builder(req)), status
+
     @app.errorhandler(BadParameter)
     @app.errorhandler(QueryError)
-    def bad_request(error):
-        return _error(400, str(error))
+    def bad_request(exception):
+        return error(400, str(exception))
 
     @app.errorhandler(DocumentNotFound)
-    def not_found(error):
-        return _error(404, str(error))
+    def not_found(exception):
+        return error(404, exception.args[0])  # a Note: the page says it in the reader's language
 
     @app.errorhandler(CorpusSearchError)
-    def engine_error(error):
-        return _error(503, str(error))
+    def engine_error(exception):
+        return error(503, str(exception))
 
     @app.errorhandler(HTTPException)
-    def http_error(error):
-        return _error(error.code or 500, error.description or error.name)
+    def http_error(exception):
+        return error(exception.code or 500, exception.description or exception.name)
 
     @app.errorhandler(Exception)
-    def unexpected(error):  # logged for the operator, never shown to the client
+    def unexpected(exception):  # logged for the operator, never shown to the client
         app.logger.exception("unexpected error")
-        return _error(500, "something went wrong on our side; the error has been logged")
+        return error(500, Note(UNEXPECTED_ERROR))
+
+    @app.after_request
+    def vary_by_language(response):
+        response.vary.add("Accept-Language")  # a page without ui= is in the browser's language
+        return response
 
     app.add_url_rule("/favicon.ico", "favicon", lambda: abort(404))
-
-
-def _error(status: int, message: str):
-    if request.path.startswith("/api/"):
-        response = jsonify({"ok": False, "error": message, "status": status})
-        response.status_code = status
-        return response
-    return render_template("error.html", status=status, message=message, title=f"Error {status} – Corpus Search",
-                           req=SearchRequest(), url=_url_builder(SearchRequest())), status
 
 
 def _web_url(url: str | None) -> str | None:
@@ -195,7 +225,8 @@ def _facet_panels(req: SearchRequest, result) -> list[dict]:
         is_any = facet in req.any_of
         toggled = tuple(name for name in req.any_of if name != facet) + (() if is_any else (facet,))
         panels.append({
-            "name": facet, "title": FACET_TITLES[facet], "items": shown, "is_more": req.more == facet,
+            "name": facet, "title": FACET_TITLES[facet], "more": MORE_VALUES[facet], "items": shown,
+            "is_more": req.more == facet,
             "has_more": req.more != facet and len(values) >= FACET_VALUES_SHOWN,
             "is_any": is_any, "any_href": url("/", any_of=toggled, page=1) if facet in ANY_OF_FACETS else None,
         })
@@ -210,12 +241,12 @@ def _chips(req: SearchRequest) -> list[dict]:
         for facet, values in req.filters.items()
         for value in values
     ]
-    chips += [{"facet": f"Not {FACET_TITLES[facet].lower()}", "label": _label(facet, value, req.ui),
+    chips += [{"facet": NOT_FACET_TITLES[facet], "label": _label(facet, value, req.ui),
                "href": url("/", exclude=_with_value(req, facet, value, present=False, excluded=True), page=1)}
               for facet, values in req.exclude.items() for value in values]
     if req.since or req.until:
         label = f"{req.since or '…'} – {req.until or '…'}"
-        chips.append({"facet": "Dates", "label": label, "href": url("/", since="", until="", page=1)})
+        chips.append({"facet": DATES_TITLE, "label": label, "href": url("/", since="", until="", page=1)})
     return chips
 
 
