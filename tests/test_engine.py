@@ -115,6 +115,14 @@ def test_browse_lists_everything_newest_first(small_engine):
     assert [hit.id for hit in engine.search("testo", sort="date").hits] == ["new.md", "old.md", "undated.txt"]
 
 
+def test_undated_articles_come_last_in_the_order_of_the_numbers_in_their_ids(small_engine):
+    engine = small_engine({f"dice-{n}.txt": f"Notizia {n}\ntesto" for n in (10024, 1003, 999, 20)} |
+                          {"dated.md": "---\ndate: 2020-01-01\n---\n# Datata\ntesto"})
+    expected = ["dated.md", "dice-20.txt", "dice-999.txt", "dice-1003.txt", "dice-10024.txt"]
+    assert [hit.id for hit in engine.search("testo", sort="date").hits] == expected  # not dice-10024 before dice-1003
+    assert [hit.id for hit in engine.search("").hits] == expected
+
+
 def test_browse_with_filters_lists_what_they_allow(seed_engine):
     result = seed_engine.search("", filters={"lang": ["it"]}, limit=100)
     assert result.total == 3 and {hit.lang for hit in result.hits} == {"it"}
