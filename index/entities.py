@@ -230,13 +230,15 @@ class _Match:
 
 
 def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None = None,
-                     use_tagger: bool = True) -> Extraction:
+                     use_tagger: bool = True, text_words: list | None = None) -> Extraction:
     """The entities ``text`` mentions, as facet values, with their mentions.
 
     ``use_tagger=False`` leaves out the statistical tagger (layer 5): for measuring what it adds.
+    ``text_words`` is ``list(analysis.words(text))`` when the caller has it already (the indexer
+    reads each article's words once, for its postings and for its entities).
     """
     knowledge = knowledge or load_knowledge()
-    tokens = _tokens(text)
+    tokens = _tokens(text, words(text) if text_words is None else text_words)
     if not tokens:
         return Extraction()
     matches = _known_matches(tokens, _automaton(knowledge))
@@ -618,29 +620,28 @@ def _ranked(counter: Counter) -> tuple[str, ...]:
     return tuple(value for value, _ in sorted(counter.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, text_words=None) -> list[_Token]:
     tokens: list[_Token] = []
     previous_end = 0
-    for written, start, end, is_whole in words(text):
+    append = tokens.append
+    for written, start, end, is_whole in words(text) if text_words is None else text_words:
         if is_whole:
             continue  # the joined form of a compound: names are made of its parts
         gap = text[previous_end:start]
-        after_initial = gap == ". " and bool(tokens) and _is_name_initial(tokens, text)
-        after_particle = bool(tokens) and ELIDED_PARTICLE.match(gap) is not None and tokens[-1].is_capitalized
-        tokens.append(
-            _Token(
-                folded=fold(written),
-                start=start,
-                end=end,
-                text=written,
-                is_capitalized=written[:1].isupper(),
-                is_all_caps=written.isupper(),  # one letter too: the H and M of "H&M"
-                starts_sentence=not tokens or (gap != " " and not SENTENCE_BREAKS.isdisjoint(gap) and not after_initial),
-                in_compound=text[end : end + 1] in HYPHENS or (start > 0 and text[start - 1] in HYPHENS),
-                after_initial=after_initial,
-                after_particle=after_particle,
-            )
-        )
+        # Most gaps are one space: only the others can end a sentence, follow an initial or an elided particle.
+        plain = gap == " "
+        after_initial = not plain and gap == ". " and bool(tokens) and _is_name_initial(tokens, text)
+        after_particle = (not plain and len(gap) == 3 and bool(tokens) and ELIDED_PARTICLE.match(gap) is not None
+                          and tokens[-1].is_capitalized)
+        append(_Token(
+            fold(written), start, end, written,
+            written[:1].isupper(),  # is_capitalized
+            written.isupper(),  # is_all_caps: one letter too, the H and M of "H&M"
+            not tokens or (not plain and not SENTENCE_BREAKS.isdisjoint(gap) and not after_initial),  # starts_sentence
+            text[end : end + 1] in HYPHENS or (start > 0 and text[start - 1] in HYPHENS),  # in_compound
+            after_initial,
+            after_particle,
+        ))
         previous_end = end
     return tokens
 

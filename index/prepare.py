@@ -36,7 +36,8 @@ def prepare_document(document: Document, with_entities: bool = True) -> dict:
     schema = _schema()
     lang = document_language(document.lang, document.title, document.text)
     searchable = f"{document.title}\n{document.text}"
-    exact, stemmed = text_postings(searchable, lang, schema)
+    text_words = list(words(searchable))  # read once, for the postings and for the entities
+    exact, stemmed = text_postings(searchable, lang, schema, text_words)
     fields = {
         f.ID: document.id,
         f.PATH: document.path,
@@ -52,23 +53,26 @@ def prepare_document(document: Document, with_entities: bool = True) -> dict:
     if stemmed is not None:
         fields[f.stemmed_field(lang)] = stemmed
     if with_entities:
-        fields.update(entity_fields(extract_entities(searchable, lang), title_length=len(document.title) + 1))
+        fields.update(entity_fields(extract_entities(searchable, lang, text_words=text_words),
+                                    title_length=len(document.title) + 1))
     return fields
 
 
-def text_postings(text: str, lang: str, schema) -> tuple[f.Preindexed, f.Preindexed | None]:
+def text_postings(text: str, lang: str, schema,
+                  text_words: list | None = None) -> tuple[f.Preindexed, f.Preindexed | None]:
     """The postings of ``exact`` and of the language's stemmed field, from one pass over the words.
 
     The same terms as the two analyzers of the schema would make (a test holds
     them equal), at a third of the cost: the words are read once, and folding
     and stemming come from per-word caches instead of a chain of generators.
+    ``text_words`` is ``list(words(text))`` when the caller has read it already.
     """
     positions: dict[str, list[int]] = defaultdict(list)
     stems: dict[str, int] = defaultdict(int)
     stemming = has_stemmer(lang)
     stops = stop_words(lang) if stemming else frozenset()
     pos = -1
-    for word, _, _, is_whole in words(text):
+    for word, _, _, is_whole in words(text) if text_words is None else text_words:
         if not is_whole:
             pos += 1
         positions[fold(word)].append(pos)
