@@ -12,9 +12,11 @@ they hold names that are also ordinary words ("Hope", "Rosa", "Pierre" as
 stone is fine, "Summer" is not). A name is kept only when
 
 - it is written in Latin letters, at least three of them, one word;
-- no word list of the languages we index (it, fr, sv) or of English holds
-  it as a lower-case word, and the German and Spanish ones hold it only if
-  at least three languages' name lists have it;
+- it is no lower-case word of the Italian, French, Swedish, English, German
+  or Spanish word lists, unless the name lists of at least three languages
+  have it (Carina, Claire, Stig: given names in many countries, so more often
+  a name than a word when capitalized; Harmony, Heaven, Side are not); and
+  it is no month, day, title or headline word (``NOT_NAMES``);
   the lists are Debian's ``wamerican-large witalian wfrench wswedish wngerman
   wspanish`` in ``/usr/share/dict``: they only remove names, nothing of them
   is copied;
@@ -37,13 +39,26 @@ from index.knowledge import load_knowledge
 
 DATA_DIR = Path(__file__).parent / "data"
 OUTPUT = DATA_DIR / "entities-given-names-faker.txt"
-# Word lists of the languages the corpora are in, and English (headlines, quotes, names of things):
-# a name that is a word in them is always left out.
-STRICT_WORD_LISTS = ("italian", "french", "swedish", "american-english-large")
-# Word lists of other languages: a name that is a word in them is kept when many countries use it
-# (Fidel, Consuelo), left out otherwise (Dulce, Domingo).
-LENIENT_WORD_LISTS = ("ngerman", "spanish")
+# Debian's word lists: a name that is a lower-case word in one of them is kept only when the name lists of
+# at least WIDELY_USED languages have it (Carina, Claire, Stig, Malin: not Harmony, Heaven, Side).
+WORD_LISTS = ("italian", "french", "swedish", "american-english-large", "ngerman", "spanish")
 WIDELY_USED = 3  # languages (not locales: en_GB, en_US and en_NZ are one English)
+# Words that many countries also give as names, but that news writes capitalized for another reason:
+# months and days (Swedish "Maj", "Juli"), titles, and English words that start headlines and names of things.
+NOT_NAMES = frozenset("""
+    january february march april may june july august september october november december
+    gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre
+    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
+    januari februari mars april maj juni juli augusti september oktober november december
+    januar februar marz mai juni juli august oktober dezember enero febrero marzo abril mayo junio julio
+    agosto septiembre octubre noviembre diciembre
+    monday tuesday wednesday thursday friday saturday sunday lunedi martedi mercoledi giovedi venerdi sabato
+    domenica lundi mardi mercredi jeudi vendredi samedi dimanche mandag tisdag onsdag torsdag fredag lordag
+    sondag montag dienstag mittwoch donnerstag freitag samstag sonntag lunes martes miercoles jueves viernes
+    sabado domingo
+    imam junior senior king queen prince duke lord lady sir don dona santa santo saint
+    line edit joy tea else sol urban pol flor norma luna bella star summer winter autumn spring honey
+    """.split())
 STOP_WORD_LANGUAGES = ("it", "fr", "sv", "en", "de", "es", "pt", "nl", "da", "no", "fi", "hu", "ru", "tr")
 NAME_LISTS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary",
               "first_romanized_names")
@@ -76,10 +91,10 @@ def _is_latin_word(name: str) -> bool:
             and all("a" <= c.lower() <= "z" or "\u00c0" <= c <= "\u024f" for c in name))
 
 
-def ordinary_words(dict_dir: Path, lists: tuple[str, ...]) -> set[str]:
-    """The folded lower-case words of the word lists ``lists``."""
+def ordinary_words(dict_dir: Path) -> set[str]:
+    """The folded lower-case words of the word lists."""
     words: set[str] = set()
-    for name in lists:
+    for name in WORD_LISTS:
         path = dict_dir / name
         if not path.exists():
             raise SystemExit(f"missing word list {path}: apt install wamerican-large witalian wfrench "
@@ -106,14 +121,14 @@ def taken_words() -> set[str]:
 
 def build(dict_dir: Path) -> str:
     known = load_knowledge().given_names
-    excluded = ordinary_words(dict_dir, STRICT_WORD_LISTS) | taken_words()
-    words_elsewhere = ordinary_words(dict_dir, LENIENT_WORD_LISTS)
+    excluded = taken_words() | NOT_NAMES
+    words = ordinary_words(dict_dir)
     by_locale = faker_names()
     languages: dict[str, set[str]] = {}
     for locale, names in by_locale.items():
         for name in names:
             languages.setdefault(fold(name), set()).add(locale.split("_")[0])
-    excluded |= {word for word in words_elsewhere if len(languages.get(word, ())) < WIDELY_USED}
+    excluded |= {word for word in words if len(languages.get(word, ())) < WIDELY_USED}
     lines = [
         "# Given names of many countries, from Faker's first-name lists (generated: do not edit by hand).",
         "#",

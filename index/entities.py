@@ -48,6 +48,7 @@ PERSON_TITLES = frozenset(fold(w) for w in """
     president presidenten premiärminister premiärministern statsminister statsministern minister ministern
     general generalen talesperson talesman ambassadör ambassadören kansler förbundskansler påven påve
     borgmästare chefen ledaren partiledare partiledaren toppdiplomat toppdiplomaten rådgivare rådgivaren
+    statsråd statsrådet
     prime secretary admiral spokesman spokeswoman spokesperson ambassador senator mayor pope chancellor
     dr mr mrs ms judge director adviser advisor counterpart envoy
     re regina principe principessa vescovo cardinale arcivescovo onorevole assessore assessora questore prefetto
@@ -502,15 +503,17 @@ def _tag_where_needed(text, lang, tokens, covered, knowledge: KnowledgeBase, alo
 
 
 def _worth_tagging(tokens: list[_Token], first: int, last: int, knowledge: KnowledgeBase, alone: set[str]) -> bool:
-    """Whether a capitalized run could hold a person the tagger would add: two words or more, one of them a
-    given name ("alla Cultura Marco Pellizzari"), or ending with a surname the article also writes alone. The
-    whole sentence is tagged, so other names in it are read too ("… par Oskar Tvelund et Zorvek Brask").
+    """Whether a capitalized run could hold a person the tagger would add: two or three words, or more with
+    a given name among them ("alla Cultura Marco Pellizzari") or ending with a surname the article also writes
+    alone. The whole sentence is tagged, so other names in it are read too ("… par Oskar Tvelund et Zorvek
+    Brask").
 
-    Tagging every run of two capitalized words found 1 point more of people
-    recall (test split) but took extraction from 28% to 33% of indexing time,
-    over its 30% budget.
+    Measured (test split, bench/entity_cost.py --articles 3000): tagging the
+    two- and three-word runs without a given name too added half a point of
+    people recall and left extraction at 25% of indexing time, once the
+    indexer shared its words with the extractor (it had been 28% to 33%).
     """
-    return last > first and (tokens[last].folded in alone
+    return last > first and (tokens[last].folded in alone or last - first <= 2
                              or any(t.folded in knowledge.given_names for t in tokens[first:last + 1]))
 
 
@@ -938,15 +941,27 @@ def _given_name_start(tokens: list[_Token], first: int, last: int, knowledge: Kn
     if first > last or tokens[first].folded in knowledge.given_names:
         return first
     given = next((i for i in range(first + 1, last) if tokens[i].folded in knowledge.given_names
-                  and tokens[i].is_capitalized and not tokens[i].in_compound
-                  and tokens[i].folded not in ORG_CONNECTORS), None)
+                  and tokens[i].is_capitalized and tokens[i].folded not in ORG_CONNECTORS
+                  and not _after_hyphen(tokens, i)), None)
     if given is None:
         return first
-    titled = any(_is_title(t.folded) for t in tokens[max(0, first - 3) : first])
-    if titled or not any(_is_name_word(t, knowledge, lowercase_words) for t in tokens[first:given]
-                         if t.folded not in ORG_CONNECTORS):
+    before = tokens[first:given]
+    if any(_is_title(t.folded) for t in tokens[max(0, first - 3) : first]):
+        return given
+    if any(t.folded in ORG_WORDS for t in before):
+        # "Fondation Louis-Bonduelle", "Associazione Antonio Parenti" are named after someone, but where the
+        # body's name ends with its town the person follows: "la Questura di Modena Mario Leggiero".
+        ends_with_town = (len(before) >= 2 and before[-2].folded in OF_WORDS
+                          and (before[-1].folded,) in knowledge.places)
+        return given if ends_with_town else first
+    if not any(_is_name_word(t, knowledge, lowercase_words) for t in before if t.folded not in ORG_CONNECTORS):
         return given
     return first
+
+
+def _after_hyphen(tokens: list[_Token], i: int) -> bool:
+    """Whether token ``i`` is a later part of a hyphenated word: the "Paul" of "Saint-Paul-de-Vence"."""
+    return i > 0 and tokens[i].in_compound and tokens[i - 1].in_compound and tokens[i].start - tokens[i - 1].end == 1
 
 
 def _written_name_word(token: _Token) -> str:

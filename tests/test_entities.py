@@ -472,3 +472,17 @@ def test_a_title_counts_only_right_before_the_name():
 
 def test_an_elided_particle_stays_inside_a_discovered_name():
     assert facets("Il giudice Laura D'Arcangelo ha assolto l'imputato.", "it")["person"] == {"Laura D'Arcangelo"}
+
+
+def test_an_organization_named_after_someone_stays_an_organization_unless_its_town_ends_it():
+    assert facets("La Fondation Louis-Bonduelle agit en France.", "fr") == {
+        "person": set(), "country": {"FR"}, "org": {"Fondation Louis-Bonduelle"}}
+    assert facets("Hanno aderito Venezuela Viva, Associazione Antonio Zanfretti, FrigAut.", "it")["person"] == set()
+    people = facets("Gli assistenti della Questura di Modena Mario Zanfretti, 32 anni, sono stati premiati.", "it")
+    assert people["person"] == {"Mario Zanfretti"}
+
+
+def test_a_hyphenated_given_name_after_a_swedish_title_starts_the_name():
+    people = facets("Interpellationen riktades till statsrådet Anna-Caren Zetterqvist (S) i går.", "sv")["person"]
+    assert people == {"Anna-Caren Zetterqvist"}
+    assert facets("Vattnet rinner förbi Vence och Saint-Paul-de-Vence.", "fr")["person"] == set()
