@@ -1082,6 +1082,8 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         # "Skolmyndigheten"; "Myndigheten" alone is "the agency", a common noun, and so is a word
         # the article also writes in lower case ("Regelverket …", "the regulations", at a sentence start).
         return None if run[0].folded in lowercase_words else "org"
+    if len(run) == 1:
+        return "person" if _surname_after_title(run[0], tokens, first, knowledge, lowercase_words) else None
     if not 2 <= len(run) <= 4:
         return None
     if any(w in ORG_CONNECTORS and w not in NAME_PARTICLES for w in folded):
@@ -1124,6 +1126,32 @@ def _title_before(window: list[_Token]) -> bool:
             if len(other) <= 1 and not any(t.folded in _common_words() for t in other):
                 return True
     return False
+
+
+def _surname_after_title(token: _Token, tokens: list[_Token], first: int, knowledge: KnowledgeBase,
+                         lowercase_words: set[str]) -> bool:
+    """Whether a lone capitalized word is a person named by surname after their title.
+
+    "il ministro Bussetti", "le maire Dupontel", "tränaren Jansson": the title
+    right before it (an adjective may come between: "il ministro leghista
+    Centinaio", not a verb's particle: "lägger statsrådet ned
+    Äldreutredningen"), the word no given name, common, place or organization
+    word, nor one the article writes in lower case, and not in capitals.
+    """
+    if first == 0 or token.starts_sentence or token.is_all_caps or len(token.folded) < 3 or not _is_word(token):
+        return False
+    if token.folded in knowledge.given_names or not _is_name_word(token, knowledge, lowercase_words):
+        return False
+    before = tokens[first - 1]
+    if token.start - before.end != 1:
+        return False
+    title = first - 1 if _is_title(before.folded) else None
+    if (title is None and first > 1 and not before.is_capitalized and before.folded.endswith(ADJECTIVE_ENDINGS)
+            and before.folded not in _common_words() and _is_title(tokens[first - 2].folded)
+            and before.start - tokens[first - 2].end == 1):
+        title = first - 2  # "il ministro leghista Centinaio", "le maire socialiste Dupontel"
+    # Not a street or a church named after a queen or a saint: "via Regina Pacis".
+    return title is not None and not (title > 0 and tokens[title - 1].folded in PLACE_WORDS_BEFORE)
 
 
 def _is_word(token: _Token) -> bool:

@@ -15,6 +15,10 @@ those that are the same name:
   names (*Marco Rossi* is not *Mario Rossi*) and never between two people the
   knowledge base knows (*Li Qiang* is not *Li Keqiang*).
 
+- **a surname alone** (*Bussetti*, found after a title: "il ministro
+  Bussetti") joins the one person the index names in full with that surname
+  (*Marco Bussetti*), never when two people share it.
+
 A merged group is shown under its knowledge-base value if it has one, else
 under its most frequent spelling. Nothing in the index changes: the merges are
 a table beside it (``merges.json``), applied when facets are counted and
@@ -127,7 +131,31 @@ def find_merges(counts: Mapping[str, Counter], known: set[tuple[str, str]],
             by_skeleton.setdefault(key, value)
             if kind == "person":
                 heads[_initials(key)].append((key, value))
+        if kind == "person":
+            merges += _surnames_alone(counter, known, merges)
     return Merges(tuple(merges))
+
+
+def _surnames_alone(counter: Counter, known: set[tuple[str, str]], merges: list[Merge]) -> list[Merge]:
+    """A surname alone ("il ministro Bussetti") is the one person the index names in full with that surname.
+
+    Never when two people share it (*Marco Rossi*, *Anna Rossi*), and never a
+    known one-word value.
+    """
+    variants = {merge.variant for merge in merges if merge.kind == "person"}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for value in counter:
+        words = value.split()
+        if len(words) >= 2 and value not in variants:
+            owners[skeleton(words[-1])].add(value)
+    found = []
+    for value in counter:
+        if " " in value or ("person", value) in known or value in variants:
+            continue
+        full = owners.get(skeleton(value), set())
+        if len(full) == 1:
+            found.append(Merge("person", value, next(iter(full)), "a surname alone; one person has it in full"))
+    return found
 
 
 def _initials(key: str) -> tuple[str, ...]:

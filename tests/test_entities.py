@@ -486,3 +486,19 @@ def test_a_hyphenated_given_name_after_a_swedish_title_starts_the_name():
     people = facets("Interpellationen riktades till statsrådet Anna-Caren Zetterqvist (S) i går.", "sv")["person"]
     assert people == {"Anna-Caren Zetterqvist"}
     assert facets("Vattnet rinner förbi Vence och Saint-Paul-de-Vence.", "fr")["person"] == set()
+
+
+@pytest.mark.parametrize("text, lang, name", [
+    ("Lo ha annunciato ieri il ministro Zanfrettini in una nota.", "it", "Zanfrettini"),
+    ("Il ministro leghista Centinaiolo ha risposto.", "it", "Centinaiolo"),
+    ("Selon le maire Dupontellier, la ville est prête.", "fr", "Dupontellier"),
+    ("Enligt tränaren Janssonius var matchen jämn.", "sv", "Janssonius"),
+])
+def test_a_surname_right_after_a_title_is_a_person(text, lang, name):
+    assert facets(text, lang)["person"] == {name}
+
+
+def test_a_word_after_a_title_is_no_surname_when_it_names_a_place_or_follows_a_verb():
+    assert facets("Il furgone è stato rubato in via Regina Pacis ieri.", "it")["person"] == set()
+    assert facets("Varför lägger statsrådet ned Äldreutredningen?", "sv")["person"] == set()
+    assert facets("Il presidente Mario ha parlato.", "it")["person"] == set()  # a given name alone

@@ -32,6 +32,14 @@ def test_spellings_merge_into_the_most_frequent_or_the_known_one():
         "Volodymyr Zelenskyj": "Volodymyr Zelensky"}
 
 
+def test_a_surname_alone_joins_the_one_person_named_in_full_with_it():
+    assert merged({"Marco Bussetti": 3, "Bussetti": 2}) == {"Bussetti": "Marco Bussetti"}
+    assert merged({"Marco Rossini": 1, "Anna Rossini": 1, "Rossini": 4}) == {}  # whose? unknowable
+    assert merged({"Ivan Petrenkov": 3, "Ivan Petrenkow": 1, "Petrenkov": 1}) == {
+        "Ivan Petrenkow": "Ivan Petrenkov", "Petrenkov": "Ivan Petrenkov"}  # one person in two spellings
+    assert merged({"Marco Bussetti": 3, "Bussetti": 2}, known={"Bussetti"}) == {}
+
+
 def test_different_people_stay_apart():
     assert merged({"Marco Rossini": 4, "Mario Rossini": 2}, given={"marco", "mario"}) == {}  # two given names
     assert merged({"Li Qiang": 3, "Li Keqiang": 2}, known={"Li Qiang", "Li Keqiang"}) == {}
