@@ -44,10 +44,13 @@ def register(app: Flask, engine: Engine) -> None:
         app.update_template_context(context)
         return languages[req.ui].environment.get_template(template).render(context)
 
-    def page_request() -> SearchRequest:
-        """The request's parameters; a page without ``ui`` is in the browser's language (Accept-Language)."""
-        return parse_search_request(request.args, request.accept_languages.best_match(UI_LANGUAGES) or "en")
+    def browser_language() -> str:
+        """The page language the browser asks for (Accept-Language), English if none of ours."""
+        return request.accept_languages.best_match(UI_LANGUAGES) or "en"
 
+    def page_request() -> SearchRequest:
+        """The request's parameters; a page without ``ui`` is in the browser's language."""
+        return parse_search_request(request.args, browser_language())
 
     def run_search(req: SearchRequest):
         facet_limit = FACET_VALUES_MORE if req.more or req.fq else FACET_VALUES_SHOWN
@@ -111,13 +114,17 @@ def register(app: Flask, engine: Engine) -> None:
         return jsonify(engine.show(doc_id).to_json())
 
     def error(status: int, message: str):
-        """The error as JSON under /api/, else as a page in the reader's language (the message itself is English)."""
+        """The error as JSON under /api/, else as a page in the reader's language.
+
+        A `Note` (a missing article, our own failure) is translated too; the
+        details of a malformed query or parameter stay English.
+        """
         if request.path.startswith("/api/"):
             response = jsonify({"ok": False, "error": message, "status": status})
             response.status_code = status
             return response
         ui = request.args.get("ui")
-        req = SearchRequest(ui=ui if ui in UI_LANGUAGES else request.accept_languages.best_match(UI_LANGUAGES) or "en")
+        req = SearchRequest(ui=ui if ui in UI_LANGUAGES else browser_language())
         title = languages[req.ui].gettext("Error %(status)s") % {"status": status}
         return render("error.html", req, status=status, message=languages[req.ui].note(message),
                       title=f"{title} – Corpus Search",
