@@ -385,6 +385,93 @@ def _print_result(result) -> None:
             click.echo(f"{FACET_TITLES.get(name, name.title())}: {counts}")
 
 
+@main.group()
+def cluster() -> None:
+    """Run search nodes (Sphinx or Manticore searchd) on this machine, for the cluster backend.
+
+    \b
+    corpus-search cluster start --nodes 2 --data nodes/    start two nodes, print the index URL
+    corpus-search cluster status --data nodes/             which nodes run, on which ports
+    corpus-search cluster stop --data nodes/ [--node 2]    stop all nodes, or one (their data stays)
+    """
+
+
+def data_option(function):
+    return click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+                        help="Folder of the nodes' configuration, data, logs and pid files.")(function)
+
+
+@cluster.command("start")
+@click.option("--nodes", type=click.IntRange(1, 64), default=None,
+              help="Nodes of a new cluster [default: 2; a cluster keeps the number it was started with].")
+@click.option("--port", "first_port", type=click.IntRange(1024, 65000), default=None,
+              help="First port of a new cluster, two per node [default: 9306, or free ports if it is taken].")
+@click.option("--json", "as_json", is_flag=True, help="Print the nodes and the index URL as JSON.")
+@data_option
+def cluster_start(nodes, first_port, as_json, data_dir) -> None:
+    """Start the nodes of the cluster in --data (those not running already) and print the index URL.
+
+    Each node listens on loopback only, with its own two ports (SphinxQL for
+    the product, Sphinx's protocol between nodes), holds one real-time index
+    per language and a distributed index over every node. Use the URL printed
+    as --index (or CORPUS_SEARCH_INDEX).
+    """
+    from index.sphinx_nodes import cluster_url, start_cluster
+
+    with _translated_errors():
+        states = start_cluster(data_dir, nodes, first_port)
+    url = cluster_url([state.node for state in states])
+    if as_json:
+        _print_json({"url": url, "nodes": _node_rows(states, data_dir)})
+        return
+    _echo_nodes(states, data_dir)
+    click.echo(url)
+
+
+@cluster.command("stop")
+@click.option("--node", "number", type=click.IntRange(min=1), default=None, help="Stop this node only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the nodes' state as JSON.")
+@data_option
+def cluster_stop(number, as_json, data_dir) -> None:
+    """Stop every node of the cluster in --data, or node --node; nothing of their data is deleted."""
+    from index.sphinx_nodes import stop_cluster
+
+    with _translated_errors():
+        states = stop_cluster(data_dir, number)
+    if as_json:
+        _print_json({"nodes": _node_rows(states, data_dir)})
+    else:
+        _echo_nodes(states, data_dir)
+
+
+@cluster.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the nodes' state as JSON.")
+@data_option
+def cluster_status(as_json, data_dir) -> None:
+    """Which nodes of the cluster in --data are running, and on which ports."""
+    from index.sphinx_nodes import cluster_state, cluster_url
+
+    with _translated_errors():
+        states = cluster_state(data_dir)
+    if as_json:
+        _print_json({"url": cluster_url([s.node for s in states]), "nodes": _node_rows(states, data_dir)})
+    else:
+        _echo_nodes(states, data_dir)
+
+
+def _node_rows(states, data_dir: Path) -> list[dict]:
+    return [{"node": s.node.number, "running": s.running, "pid": s.pid, "sql_port": s.node.sql_port,
+             "api_port": s.node.api_port, "folder": str(s.node.folder(data_dir))} for s in states]
+
+
+def _echo_nodes(states, data_dir: Path) -> None:
+    for state in states:
+        node = state.node
+        running = f"running (pid {state.pid})" if state.running else "stopped"
+        click.echo(f"node {node.number}: {running}, SphinxQL 127.0.0.1:{node.sql_port}, "
+                   f"agents {node.api_port}, {node.folder(data_dir)}", err=True)
+
+
 def _print_json(data: dict) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
