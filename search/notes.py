@@ -29,9 +29,28 @@ class Note(str):
     def __reduce__(self):  # pickled and copied as itself, not as a plain string
         return _note, (self.message, self.values)
 
-    def translated(self, gettext) -> str:
-        """The note in the language of ``gettext`` (the English text when the catalogue lacks it)."""
-        return gettext(self.message).format(**self.values)
+    def translated(self, gettext, number=None) -> str:
+        """The note in the language of ``gettext`` (the English text when the catalogue lacks it).
+
+        ``number(int) -> str`` writes whole numbers as that language does ("9.980", not "9,980").
+        """
+        values = self.values
+        if number is not None:
+            values = {name: _Number(value, number) if isinstance(value, int) and not isinstance(value, bool)
+                      else value for name, value in values.items()}
+        return gettext(self.message).format(**values)
+
+
+class _Number(int):
+    """A whole number that a message's ``{n}`` or ``{n:,}`` writes in the reader's language."""
+
+    def __new__(cls, value: int, number):
+        instance = super().__new__(cls, value)
+        instance.number = number
+        return instance
+
+    def __format__(self, spec: str) -> str:
+        return self.number(int(self)) if spec in ("", ",") else format(int(self), spec)
 
 
 def _note(message: str, values: dict[str, Any]) -> Note:

@@ -152,3 +152,13 @@ def test_a_note_is_its_english_text_everywhere_text_is_expected():
     copy = pickle.loads(pickle.dumps(note))
     assert copy == note and copy.message == "no article from {value}" and copy.values == {"value": 1999}
     assert note.translated(lambda message: "nessun articolo del {value}") == "nessun articolo del 1999"
+    far = Note("there are {total:,} results: offset {offset:,} is past the last one", total=29, offset=9980)
+    assert far == "there are 29 results: offset 9,980 is past the last one"
+    italian = far.translated(lambda message: "ci sono {total:,} risultati: la posizione {offset:,} è oltre l'ultimo",
+                             number=lambda n: f"{n:,}".replace(",", "."))
+    assert italian == "ci sono 29 risultati: la posizione 9.980 è oltre l'ultimo"
+
+
+def test_numbers_in_a_translated_note_are_written_the_languages_way(client):
+    page = client.get("/?q=Poutine&page=999&ui=it").get_data(True)
+    assert "la posizione 9.980 è oltre l&#39;ultimo" in page

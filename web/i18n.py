@@ -59,7 +59,7 @@ class PageLanguage:
     def note(self, note: Any) -> str:
         """A search note in this language (a ``search.notes.Note``; other text as it is)."""
         translated = getattr(note, "translated", None)
-        return translated(self.gettext) if translated else str(note)
+        return translated(self.gettext, self.number) if translated else str(note)
 
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.code)
