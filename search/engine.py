@@ -116,9 +116,9 @@ class Engine:
         """
         started = time.perf_counter()
         if limit < 0 or offset < 0 or facet_limit < 0:
-            raise QueryError(query, "limit, offset and facet_limit must not be negative")
+            raise QueryError(query, Note("limit, offset and facet_limit must not be negative"))
         if sort not in SORTS:
-            raise QueryError(query, f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+            raise QueryError(query, Note("unknown sort {sort!r}; use one of {sorts}", sort=sort, sorts=", ".join(SORTS)))
         tree = parse(query)
         since, until = date_bound(since, "since"), date_bound(until, "until")
         dates = date_range_query(since, until)
@@ -228,7 +228,8 @@ class Engine:
                                                   budget, any_of, exclude)
             matched = docsets.mask(final, searcher, budget)
             if budget.exceeded:
-                raise QueryError(query, f"matching took over {self.timeout_s:g} s: narrow the query to export it")
+                raise QueryError(query, Note("matching took over {seconds:g} s: narrow the query to export it",
+                                             seconds=self.timeout_s))
             total = int(matched.sum())
             for start in range(0, total, batch):
                 for docnum in docsets.newest_first(searcher.reader(), matched, start, start + batch):

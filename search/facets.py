@@ -36,7 +36,8 @@ def normalize_filters(filters: Mapping[str, Iterable[str]] | None, knowledge=Non
     normalized = {}
     for name, values in (filters or {}).items():
         if name not in FACETS:
-            raise QueryError(f"{name}:", f"there is no facet {name!r}; the facets are {', '.join(FACETS)}")
+            raise QueryError(f"{name}:", Note("there is no facet {name!r}; the facets are {facets}", name=name,
+                                              facets=", ".join(FACETS)))
         if isinstance(values, str):
             values = [values]
         kept = tuple(dict.fromkeys(canonical_value(name, v, knowledge, merges) for v in values if v and v.strip()))
@@ -91,7 +92,7 @@ def date_bound(text: str | None, name: str) -> str | None:
         return None
     text = text.strip()
     if not _DATE_BOUND.fullmatch(text):
-        raise QueryError(text, f"{name} must be a date such as 2024, 2024-03 or 2024-03-15")
+        raise QueryError(text, Note("{name} must be a date such as 2024, 2024-03 or 2024-03-15", name=name))
     return text
 
 

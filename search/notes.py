@@ -34,11 +34,16 @@ class Note(str):
 
         ``number(int) -> str`` writes whole numbers as that language does ("9.980", not "9,980").
         """
-        values = self.values
-        if number is not None:
-            values = {name: _Number(value, number) if isinstance(value, int) and not isinstance(value, bool)
-                      else value for name, value in values.items()}
+        values = {name: _translated_value(value, gettext, number) for name, value in self.values.items()}
         return gettext(self.message).format(**values)
+
+
+def _translated_value(value: Any, gettext, number):
+    if isinstance(value, Note):  # "cannot run query 'x': {reason}", the reason a note of its own
+        return value.translated(gettext, number)
+    if number is not None and isinstance(value, int) and not isinstance(value, bool):
+        return _Number(value, number)
+    return value
 
 
 class _Number(int):

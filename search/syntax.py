@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from index import CorpusSearchError
+from search.notes import Note
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
@@ -35,7 +36,7 @@ class QueryError(CorpusSearchError):
     def __init__(self, query: str, reason: str) -> None:
         self.query, self.reason = query, reason
         shown = query if len(query) <= 60 else query[:57] + "..."
-        super().__init__(f"cannot run query {shown!r}: {reason}")
+        super().__init__(Note("cannot run query {query!r}: {reason}", query=shown, reason=reason))
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,12 @@ def parse(query: str, keyword_fields: tuple[str, ...] = DEFAULT_KEYWORD_FIELDS) 
         more than ``MAX_CLAUSES`` words.
     """
     if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(query, f"it is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+        raise QueryError(query, Note("it is {length:,} characters long; the limit is {limit:,}", length=len(query),
+                                     limit=MAX_QUERY_CHARS))
     tokens = _lex(query, keyword_fields)
     clauses = sum(1 for kind, _ in tokens if kind in ("term", "phrase"))
     if clauses > MAX_CLAUSES:
-        raise QueryError(query, f"it has {clauses} terms; the limit is {MAX_CLAUSES}")
+        raise QueryError(query, Note("it has {count} terms; the limit is {limit}", count=clauses, limit=MAX_CLAUSES))
     parser = _Parser(tokens)
     node = parser.expression(depth=0)
     return node if node is not None else MatchAll()

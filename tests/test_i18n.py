@@ -162,3 +162,19 @@ def test_a_note_is_its_english_text_everywhere_text_is_expected():
 def test_numbers_in_a_translated_note_are_written_the_languages_way(client):
     page = client.get("/?q=Poutine&page=999&ui=it").get_data(True)
     assert "la posizione 9.980 è oltre l&#39;ultimo" in page
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("it", "sort deve essere uno tra relevance, date, non &#39;bogus&#39;"),
+    ("fr", "sort doit valoir relevance, date, pas &#39;bogus&#39;"),
+    ("sv", "sort måste vara en av relevance, date, inte &#39;bogus&#39;"),
+])
+def test_what_is_wrong_with_a_request_is_said_in_the_readers_language(client, lang, expected):
+    response = client.get(f"/?q=x&sort=bogus&ui={lang}")
+    assert response.status_code == 400 and expected in response.get_data(True)
+    nested = client.get(f"/?q=x&from=yesterday&ui={lang}").get_data(True)  # a query error holding its reason
+    reason = {"it": "deve essere una data come 2024", "fr": "doit être une date comme 2024",
+              "sv": "måste vara ett datum som 2024"}[lang]
+    assert reason in nested and "must be a date" not in nested
+    api = client.get(f"/api/search?q=x&sort=bogus&ui={lang}").get_json()
+    assert api["error"] == "sort must be one of relevance, date, not 'bogus'"  # scripts keep English

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
+from search.notes import Note
+
 FILTER_FACETS = ("person", "country", "org", "lang", "year")
 ANY_OF_FACETS = ("person", "country", "org")  # the facets whose values may combine with OR (any=person)
 EXCLUDABLE = ("person", "country", "org", "lang")  # not_person=…
@@ -86,9 +88,11 @@ def _values_of(args: MultiDict, names: dict[str, str]) -> dict[str, tuple[str, .
     for parameter, facet in names.items():
         values = [v.strip() for v in args.getlist(parameter) if v.strip()]
         if len(values) > MAX_VALUES_PER_FACET:
-            raise BadParameter(f"too many {parameter} values ({len(values)}); the limit is {MAX_VALUES_PER_FACET}")
+            raise BadParameter(Note("too many {parameter} values ({count}); the limit is {limit}",
+                                    parameter=parameter, count=len(values), limit=MAX_VALUES_PER_FACET))
         if any(len(v) > MAX_VALUE_CHARS for v in values):
-            raise BadParameter(f"a {parameter} value is over {MAX_VALUE_CHARS} characters")
+            raise BadParameter(Note("a {parameter} value is over {limit} characters", parameter=parameter,
+                                    limit=MAX_VALUE_CHARS))
         if values:
             found[facet] = tuple(dict.fromkeys(values))
     return found
@@ -101,21 +105,24 @@ def parse_search_request(args: MultiDict, default_ui: str = "en") -> SearchReque
     """
     q = args.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
-        raise BadParameter(f"q is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+        raise BadParameter(Note("q is {length:,} characters long; the limit is {limit:,}", length=len(q),
+                                limit=MAX_QUERY_CHARS))
     filters = _values_of(args, {name: name for name in FILTER_FACETS})
     exclude = _values_of(args, {f"not_{name}": name for name in EXCLUDABLE})
     any_of = tuple(dict.fromkeys(args.getlist("any")))
     if any(name not in ANY_OF_FACETS for name in any_of):
-        raise BadParameter(f"any must name a facet among {', '.join(ANY_OF_FACETS)}")
+        raise BadParameter(Note("any must name a facet among {facets}", facets=", ".join(ANY_OF_FACETS)))
     sort = args.get("sort", "relevance")
     if sort not in SORTS:
-        raise BadParameter(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
+        raise BadParameter(Note("sort must be one of {choices}, not {value!r}", choices=", ".join(SORTS),
+                                value=sort[:40]))
     ui = args.get("ui") or default_ui
     if ui not in UI_LANGUAGES:
-        raise BadParameter(f"ui must be one of {', '.join(UI_LANGUAGES)}, not {ui[:40]!r}")
+        raise BadParameter(Note("ui must be one of {choices}, not {value!r}", choices=", ".join(UI_LANGUAGES),
+                                value=ui[:40]))
     more = args.get("more") or None
     if more is not None and more not in FILTER_FACETS:
-        raise BadParameter(f"more must name a facet ({', '.join(FILTER_FACETS)})")
+        raise BadParameter(Note("more must name a facet ({facets})", facets=", ".join(FILTER_FACETS)))
     fq = args.get("fq", "")[:MAX_VALUE_CHARS]
     since, until = (args.get(key, "").strip()[:MAX_VALUE_CHARS] for key in ("from", "to"))
     return SearchRequest(
@@ -140,8 +147,10 @@ def _bounded_int(args: MultiDict, name: str, default: int, low: int, high: int) 
     if raw is None or raw == "":
         return default
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 7:  # "²" and "٣" are digits to isdigit(), not to int()
-        raise BadParameter(f"{name} must be a whole number from {low} to {high}, not {raw[:40]!r}")
+        raise BadParameter(Note("{name} must be a whole number from {low} to {high}, not {value!r}", name=name,
+                                low=low, high=high, value=raw[:40]))
     value = int(raw)
     if not low <= value <= high:
-        raise BadParameter(f"{name} must be from {low} to {high}, not {value}")
+        raise BadParameter(Note("{name} must be from {low} to {high}, not {value}", name=name, low=low, high=high,
+                                value=value))
     return value

@@ -116,8 +116,8 @@ def register(app: Flask, engine: Engine) -> None:
     def error(status: int, message: str):
         """The error as JSON under /api/, else as a page in the reader's language.
 
-        A `Note` (a missing article, our own failure) is translated too; the
-        details of a malformed query or parameter stay English.
+        A `Note` (what is wrong with a query or parameter, a missing article,
+        our own failure) is said in that language too; JSON keeps English.
         """
         if request.path.startswith("/api/"):
             response = jsonify({"ok": False, "error": message, "status": status})
@@ -133,7 +133,7 @@ def register(app: Flask, engine: Engine) -> None:
     @app.errorhandler(BadParameter)
     @app.errorhandler(QueryError)
     def bad_request(exception):
-        return error(400, str(exception))
+        return error(400, exception.args[0])  # a Note: the page says it in the reader's language
 
     @app.errorhandler(DocumentNotFound)
     def not_found(exception):
