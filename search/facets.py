@@ -80,7 +80,7 @@ def unknown_value_notes(filters: dict[str, tuple[str, ...]], has_articles, merge
             if not has_articles(filter_query({name: (value,)}, merges))]
 
 
-_DATE_BOUND = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+DATE_BOUND = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
 def date_bound(text: str | None, name: str) -> str | None:
@@ -91,7 +91,7 @@ def date_bound(text: str | None, name: str) -> str | None:
     if text is None or not text.strip():
         return None
     text = text.strip()
-    if not _DATE_BOUND.fullmatch(text):
+    if not DATE_BOUND.fullmatch(text):
         raise QueryError(text, Note("{name} must be a date such as 2024, 2024-03 or 2024-03-15", name=name))
     return text
 

@@ -10,6 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from search.syntax import MAX_CLAUSES
 from web import create_app
 from web.i18n import catalogue_path
 
@@ -172,9 +173,15 @@ def test_numbers_in_a_translated_note_are_written_the_languages_way(client):
 def test_what_is_wrong_with_a_request_is_said_in_the_readers_language(client, lang, expected):
     response = client.get(f"/?q=x&sort=bogus&ui={lang}")
     assert response.status_code == 400 and expected in response.get_data(True)
-    nested = client.get(f"/?q=x&from=yesterday&ui={lang}").get_data(True)  # a query error holding its reason
-    reason = {"it": "deve essere una data come 2024", "fr": "doit être une date comme 2024",
-              "sv": "måste vara ett datum som 2024"}[lang]
-    assert reason in nested and "must be a date" not in nested
+    dated = client.get(f"/?q=x&from=yesterday&ui={lang}").get_data(True)  # named as the URL names it
+    reason = {"it": "from deve essere una data come 2024", "fr": "from doit être une date comme 2024",
+              "sv": "from måste vara ett datum som 2024"}[lang]
+    assert reason in dated and "must be a date" not in dated
+    words = "+".join(f"w{n}" for n in range(MAX_CLAUSES + 1))
+    nested = client.get(f"/?q={words}&ui={lang}").get_data(True)  # a query error holding its reason
+    said = {"it": ("impossibile eseguire la ricerca", f"ha {MAX_CLAUSES + 1} termini"),
+            "fr": ("impossible de lancer la recherche", f"elle a {MAX_CLAUSES + 1} termes"),
+            "sv": ("kan inte köra sökningen", f"den har {MAX_CLAUSES + 1} termer")}[lang]
+    assert all(part in nested for part in said) and "cannot run query" not in nested
     api = client.get(f"/api/search?q=x&sort=bogus&ui={lang}").get_json()
     assert api["error"] == "sort must be one of relevance, date, not 'bogus'"  # scripts keep English

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
+from search.facets import DATE_BOUND
 from search.notes import Note
 
 FILTER_FACETS = ("person", "country", "org", "lang", "year")
@@ -125,6 +126,9 @@ def parse_search_request(args: MultiDict, default_ui: str = "en") -> SearchReque
         raise BadParameter(Note("more must name a facet ({facets})", facets=", ".join(FILTER_FACETS)))
     fq = args.get("fq", "")[:MAX_VALUE_CHARS]
     since, until = (args.get(key, "").strip()[:MAX_VALUE_CHARS] for key in ("from", "to"))
+    for name, value in (("from", since), ("to", until)):
+        if value and not DATE_BOUND.fullmatch(value):  # said with the URL's names, not the engine's since/until
+            raise BadParameter(Note("{name} must be a date such as 2024, 2024-03 or 2024-03-15", name=name))
     return SearchRequest(
         q=q,
         filters=filters,
