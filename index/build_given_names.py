@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import shutil
 from pathlib import Path
 
 from index.analysis import fold, stop_words
@@ -106,11 +107,24 @@ def ordinary_words(dict_dir: Path) -> set[str]:
     return words
 
 
-def taken_words() -> set[str]:
+def knowledge_without_this_list():
+    """The knowledge base as it is without the file this script writes, whose names must not count as known."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="given-names-"))
+    for path in DATA_DIR.iterdir():
+        if path.is_file() and path.name != OUTPUT.name:
+            shutil.copy2(path, folder / path.name)
+    try:
+        return load_knowledge(folder)
+    finally:
+        shutil.rmtree(folder)
+
+
+def taken_words(knowledge) -> set[str]:
     """Folded words that already mean something else to the extractor: stop words, places, countries, bodies."""
     from index.entities import PERSON_TITLES, PLACE_WORDS_AFTER, PLACE_WORDS_BEFORE, _organization_words
 
-    knowledge = load_knowledge()
     words = {fold(w) for lang in STOP_WORD_LANGUAGES for w in stop_words(lang)}
     words |= PERSON_TITLES | PLACE_WORDS_BEFORE | PLACE_WORDS_AFTER
     words |= {tokens[0] for tokens in knowledge.places if len(tokens) == 1}
@@ -120,8 +134,9 @@ def taken_words() -> set[str]:
 
 
 def build(dict_dir: Path) -> str:
-    known = load_knowledge().given_names
-    excluded = taken_words() | NOT_NAMES
+    knowledge = knowledge_without_this_list()
+    known = knowledge.given_names
+    excluded = taken_words(knowledge) | NOT_NAMES
     words = ordinary_words(dict_dir)
     by_locale = faker_names()
     languages: dict[str, set[str]] = {}
@@ -159,8 +174,6 @@ def main() -> None:
     parser.add_argument("--dict-dir", type=Path, default=Path("/usr/share/dict"))
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args()
-    if args.output.exists() and args.output.resolve() == OUTPUT.resolve():
-        args.output.unlink()  # the names it holds must not count as already known
     text = build(args.dict_dir)
     args.output.write_text(text, encoding="utf-8")
     count = sum(line.count(";") + 1 for line in text.splitlines() if line.startswith("first |"))
