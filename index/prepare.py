@@ -104,8 +104,8 @@ def entity_fields(extraction: Extraction, title_length: int) -> dict:
     """
     fields: dict = {}
     for kind in f.ENTITY_FACETS:
-        values = [value.replace(f.VALUE_SEPARATOR, " ") for value in extraction.values(kind)]
-        fields[kind] = f.VALUE_SEPARATOR.join(values)
+        values = extraction.values(kind)
+        fields[kind] = f.VALUE_SEPARATOR.join(f.keyword_term(value) for value in values)
         fields[f.facet_column(kind)] = "\x1f".join(values).encode("utf-8")
     grouped: dict[str, dict[str, list]] = {kind: {} for kind in f.ENTITY_FACETS}
     for mention in extraction.mentions:

@@ -34,6 +34,18 @@ ORG = "org"
 ENTITIES = "entities"  # stored: each entity with its mentions, for display
 ENTITY_FACETS = (PERSON, COUNTRY, ORG)
 VALUE_SEPARATOR = ","  # between the values of a multi-valued facet field
+# A comma inside a value ("Tesla, Inc.") would split it in two: in the keyword field it is written as this
+# look-alike, which no name in the corpus uses. Facet columns and stored entities keep the value as it is.
+COMMA_IN_VALUE = "\u201a"
+
+
+def keyword_term(value: str) -> str:
+    """A facet value as the keyword field indexes it: a term of its own, commas and all."""
+    return value.replace(VALUE_SEPARATOR, COMMA_IN_VALUE)
+
+
+def from_keyword_term(term: str) -> str:
+    return term.replace(COMMA_IN_VALUE, VALUE_SEPARATOR)
 
 TITLE_BOOST = 2.0
 STORED_FIELDS = (ID, PATH, TITLE, TEXT, LANG, DATE, URL, SOURCE, PERSON, COUNTRY, ORG, ENTITIES)

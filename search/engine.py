@@ -27,16 +27,16 @@ from whoosh.index import EmptyIndexError, FileIndex
 
 from index import IndexNotFound, current_generation, current_name, has_stemmer
 from index.errors import CorpusSearchError, IndexDamaged
-from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, VALUE_SEPARATOR, stemmed_field,
-                          unpack_json, unpack_text)
+from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, VALUE_SEPARATOR,
+                          from_keyword_term, stemmed_field, unpack_json, unpack_text)
 from index.integrity import WHOOSH_DAMAGE_ERRORS, VerifiedFiles, default_cache_file, latest_commit, verify
 from index.mapped import MappedStorage
 from search.snapshot import needed_for_searching
 from search.curation import EntityReport, entity_report
 from search.docsets import Budget
 from index.merging import Merges
-from search.facets import (DEFAULT_FACET_LIMIT, FACETS, count_facets, date_bound, date_range_query, filter_query,
-                           normalize_filters, timeline, unknown_value_notes)
+from search.facets import (DEFAULT_FACET_LIMIT, FACETS, count_facets, date_bound, date_range_query, facet_query,
+                           filter_query, normalize_filters, timeline, unknown_value_notes)
 from search.highlight import SNIPPET_CHARS, annotate_text, fragments, marked_spans, snippet
 from search.notes import Note
 from search.query import CompiledQuery, QueryCompiler
@@ -338,7 +338,7 @@ class Engine:
             text = f"{stored.get('title', '')}\n{unpack_text(stored.get(TEXT))}"
             clauses = [wq.Term(field, term, boost=weight)
                        for term, weight in searcher.key_terms_from_text(field, text, numterms=SIMILAR_TERMS)]
-            clauses += [wq.Term(kind, value, boost=SIMILAR_ENTITY_BOOST)
+            clauses += [facet_query(kind, value, boost=SIMILAR_ENTITY_BOOST)
                         for kind in ENTITY_FACETS for value in _values(stored, kind)]
             if not clauses:
                 return ()
@@ -510,7 +510,7 @@ def _metadata(stored: dict) -> dict:
 
 def _values(stored: dict, facet: str) -> tuple[str, ...]:
     packed = stored.get(facet) or ""
-    return tuple(value for value in packed.split(VALUE_SEPARATOR) if value)
+    return tuple(from_keyword_term(value) for value in packed.split(VALUE_SEPARATOR) if value)
 
 
 def stored_entities(stored: dict) -> dict:

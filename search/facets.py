@@ -18,7 +18,7 @@ from whoosh import query as wq
 from index import country_name
 from index.facetstore import FACET_NAMES, YEAR
 from index.merging import NO_MERGES, Merges
-from index.schema import DATE, ENTITY_FACETS, LANG
+from index.schema import DATE, ENTITY_FACETS, LANG, keyword_term
 from search.notes import N_, Note
 from search.results import FacetValue
 from search.syntax import QueryError
@@ -135,8 +135,8 @@ def facet_query(name: str, value: str, merges: Merges = NO_MERGES, boost: float 
     """Articles with this facet value, in any of the spellings merged into it (a discovered name)."""
     variants = merges.variants(name, value) if name in ENTITY_FACETS else (value,)
     if len(variants) == 1:
-        return wq.Term(name, value, boost=boost)
-    return wq.Or([wq.Term(name, v) for v in variants], boost=boost)
+        return wq.Term(name, keyword_term(value), boost=boost)
+    return wq.Or([wq.Term(name, keyword_term(v)) for v in variants], boost=boost)
 
 
 def count_facets(docsets, reader, mask, limit: int, language: str = "en",

@@ -217,3 +217,20 @@ def test_titles_mark_the_query_and_a_title_made_from_the_text_is_not_repeated_by
     shown_title = hit.title.removesuffix(" …")
     assert not fragments_to_text(hit.snippet).lstrip("… ").startswith(shown_title[:40])  # it goes on from there
     assert "carabinieri" in fragments_to_text(hit.snippet)
+
+
+def test_a_facet_value_with_a_comma_is_one_value_that_filters_and_shows(small_engine, tmp_path):
+    engine = small_engine({
+        "bo.txt": "Boverket\nBoverket meddelade i dag nya regler för byggandet i Göteborg.",
+        "tesla.txt": "Tesla\nTesla, Inc. ha annunciato nuovi prezzi.",
+    })
+    value = "Swedish National Board of Housing, Building and Planning"
+    orgs = {v.value for v in engine.search("").facets["org"]}
+    assert value in orgs and not any("  " in v for v in orgs)  # the comma kept, not turned into a gap
+    assert ids(engine.search("", filters={"org": [value]})) == ["bo.txt"]
+    assert ids(engine.search("", exclude={"org": [value]})) == ["tesla.txt"]
+    assert value in engine.show("bo.txt").to_json()["org"]
+    from web import create_app
+
+    page = create_app(tmp_path / "index").test_client().get("/?org=" + value.replace(" ", "+").replace(",", "%2C"))
+    assert '<span id="total">1</span> result' in page.get_data(True)
