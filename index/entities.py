@@ -239,7 +239,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     reads each article's words once, for its postings and for its entities).
     """
     knowledge = knowledge or load_knowledge()
-    tokens = _tokens(text, words(text) if text_words is None else text_words)
+    tokens = _tokens(text, text_words)
     if not tokens:
         return Extraction()
     matches = _known_matches(tokens, _automaton(knowledge))
@@ -633,8 +633,8 @@ def _tokens(text: str, text_words=None) -> list[_Token]:
         gap = text[previous_end:start]
         # Most gaps are one space: only the others can end a sentence, follow an initial or an elided particle.
         plain = gap == " "
-        after_initial = not plain and gap == ". " and bool(tokens) and _is_name_initial(tokens, text)
-        after_particle = (not plain and len(gap) == 3 and bool(tokens) and ELIDED_PARTICLE.match(gap) is not None
+        after_initial = gap == ". " and bool(tokens) and _is_name_initial(tokens, text)
+        after_particle = (len(gap) == 3 and bool(tokens) and ELIDED_PARTICLE.match(gap) is not None
                           and tokens[-1].is_capitalized)
         append(_Token(
             fold(written), start, end, written,
@@ -660,9 +660,9 @@ def _is_name_initial(tokens: list[_Token], text: str) -> bool:
     initial = tokens[-1]
     if len(initial.text) != 1 or not initial.is_all_caps or len(tokens) < 2:
         return False
-    before = tokens[-2]
     if initial.after_initial:
         return True
+    before = tokens[-2]
     return text[before.end : initial.start] == " " and (before.is_capitalized or _is_title(before.folded))
 
 
@@ -923,9 +923,7 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
         if kind == "org":
             yield Mention(kind, _clean_name(written), written, start, end, is_new=True)
         elif kind == "person":  # "SHOIGU"-style capitals become "Shoigu" in the value
-            name = "".join(_written_name_word(t) + (" " if text[t.end : f.start].isspace() else text[t.end : f.start])
-                           for t, f in zip(run, run[1:])) + _written_name_word(run[-1])
-            yield Mention(kind, name, written, start, end, is_new=True)
+            yield Mention(kind, _discovered_name(run, text), written, start, end, is_new=True)
 
 
 def _given_name_start(tokens: list[_Token], first: int, last: int, knowledge: KnowledgeBase,
@@ -964,9 +962,17 @@ def _after_hyphen(tokens: list[_Token], i: int) -> bool:
     return i > 0 and tokens[i].in_compound and tokens[i - 1].in_compound and tokens[i].start - tokens[i - 1].end == 1
 
 
-def _written_name_word(token: _Token) -> str:
-    """A word of a discovered name as its facet value writes it: "SHOIGU" as "Shoigu" (an initial stays "L")."""
-    return token.text.title() if token.is_all_caps and len(token.text) > 1 and not _ROMAN.match(token.text) else token.text
+def _discovered_name(run: list[_Token], text: str) -> str:
+    """A discovered person's facet value: "SHOIGU" as "Shoigu", and the marks between the words kept
+    ("Samuel L. Jackson", "Laura D'Arcangelo", "Anna-Caren"), any other spacing one space."""
+    parts = []
+    for token, following in zip(run, run[1:] + [None]):
+        word = token.text
+        parts.append(word.title() if token.is_all_caps and len(word) > 1 and not _ROMAN.match(word) else word)
+        if following is not None:
+            gap = text[token.end : following.start]
+            parts.append(" " if gap.isspace() else gap)
+    return "".join(parts)
 
 
 def _place_length(run: list[_Token], knowledge: KnowledgeBase) -> int:
@@ -1088,9 +1094,9 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         return None
     if any(w in ORG_CONNECTORS and w not in NAME_PARTICLES for w in folded):
         return None
-    initials = {id(t) for t, following in zip(run, run[1:]) if following.after_initial}
-    if any(_is_common(t) or t.folded in lowercase_words for t in run
-           if t.folded not in NAME_PARTICLES and id(t) not in initials):
+    initials = {i for i in range(len(run) - 1) if run[i + 1].after_initial}  # the "L" of "Samuel L. Jackson"
+    if any(_is_common(t) or t.folded in lowercase_words for i, t in enumerate(run)
+           if t.folded not in NAME_PARTICLES and i not in initials):
         return None
     if not all(_is_word(t) for t in run):
         return None

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from index.errors import CorpusSearchError
+from index.store import write_atomically
 
 CLUSTER_FILE = "cluster.json"
 SEARCHD = "searchd"
@@ -285,6 +286,4 @@ def _alive(pid: int) -> bool:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    from index.store import write_atomically
-
     write_atomically(path, json.dumps(data, indent=2) + "\n")

@@ -80,7 +80,13 @@ def unknown_value_notes(filters: dict[str, tuple[str, ...]], has_articles, merge
             if not has_articles(filter_query({name: (value,)}, merges))]
 
 
-DATE_BOUND = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_DATE_BOUND = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+NOT_A_DATE = N_("{name} must be a date such as 2024, 2024-03 or 2024-03-15")
+
+
+def is_date_bound(text: str) -> bool:
+    """Whether ``text`` is a date bound as the index compares them: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+    return _DATE_BOUND.fullmatch(text) is not None
 
 
 def date_bound(text: str | None, name: str) -> str | None:
@@ -91,8 +97,8 @@ def date_bound(text: str | None, name: str) -> str | None:
     if text is None or not text.strip():
         return None
     text = text.strip()
-    if not DATE_BOUND.fullmatch(text):
-        raise QueryError(text, Note("{name} must be a date such as 2024, 2024-03 or 2024-03-15", name=name))
+    if not is_date_bound(text):
+        raise QueryError(text, Note(NOT_A_DATE, name=name))
     return text
 
 

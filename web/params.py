@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
-from search.facets import DATE_BOUND
+from search.facets import NOT_A_DATE, is_date_bound
 from search.notes import Note
 
 FILTER_FACETS = ("person", "country", "org", "lang", "year")
@@ -127,8 +127,8 @@ def parse_search_request(args: MultiDict, default_ui: str = "en") -> SearchReque
     fq = args.get("fq", "")[:MAX_VALUE_CHARS]
     since, until = (args.get(key, "").strip()[:MAX_VALUE_CHARS] for key in ("from", "to"))
     for name, value in (("from", since), ("to", until)):
-        if value and not DATE_BOUND.fullmatch(value):  # said with the URL's names, not the engine's since/until
-            raise BadParameter(Note("{name} must be a date such as 2024, 2024-03 or 2024-03-15", name=name))
+        if value and not is_date_bound(value):  # said with the URL's names, not the engine's since/until
+            raise BadParameter(Note(NOT_A_DATE, name=name))
     return SearchRequest(
         q=q,
         filters=filters,
