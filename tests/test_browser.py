@@ -157,6 +157,7 @@ def test_real_articles_fit_a_phone_screen(real_server, browser, path):
     assert page.locator(".hit").count() > 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # long sources and ids wrap
     page.locator(".hit a").first.click()  # and the article page too
+    page.wait_for_url("**/article**")  # evaluating mid-navigation finds no document
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
 
@@ -368,6 +369,7 @@ def test_every_text_meets_wcag_aa_contrast(real_server, browser):
             audit(page)
         page.goto(real_server + "/?q=polisen")
         page.locator(".hit h3 a").first.click()
+        page.wait_for_url("**/article**")
         audit(page)
         context.close()
     assert measured > 300 and len(colours) >= 5, (measured, colours)  # links, marks, chips, counts, meta lines
