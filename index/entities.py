@@ -62,6 +62,41 @@ PERSON_TITLES = frozenset(fold(w) for w in """
     skådespelaren förbundskaptenen tränaren landshövding landshövdingen guvernör guvernören
     king queen prince princess bishop cardinal governor actor actress singer writer journalist coach
 """.split())
+# Professions that describe a person in an apposition after the name ("August Wilson, drammaturgo
+# statunitense"), beside the titles above, which may also stand before it.
+PROFESSIONS = frozenset(fold(w) for w in """
+    drammaturgo drammaturga regista pittore pittrice poeta poetessa filosofo filosofa scienziato scienziata
+    ricercatore ricercatrice fisico chimico matematico storico storica architetto economista sociologo
+    musicista compositore compositrice pianista chitarrista cantautore cantautrice rapper tennista ciclista
+    pilota atleta cestista pugile nuotatore nuotatrice sciatore sciatrice campione campionessa fotografo
+    fotografa medico chirurgo psichiatra psicologo psicologa ingegnere fondatore fondatrice ex attivista
+    sindacalista politico politica militante portiere attaccante centrocampista difensore studente studentessa
+    dramaturge réalisateur réalisatrice peintre poète poétesse philosophe scientifique chercheur chercheuse
+    physicien historien historienne architecte économiste sociologue musicien musicienne compositeur
+    compositrice pianiste guitariste chanteur cycliste pilote athlète boxeur nageur nageuse skieur skieuse
+    champion championne photographe médecin chirurgien psychiatre psychologue ingénieur fondateur fondatrice
+    militant militante syndicaliste avocate élu élue étudiant étudiante ancien ancienne
+    dramatiker regissör regissören konstnär konstnären poet poeten filosof filosofen forskare forskaren
+    professor historiker ekonom arkitekt musiker musikern kompositör pianist sångare sångaren sångerska
+    cyklist idrottare boxare simmare fotograf fotografen läkare läkaren kirurg psykolog ingenjör grundare
+    grundaren aktivist aktivisten politiker politikern student studenten advokat advokaten före
+    playwright director painter poet philosopher scientist researcher physicist historian architect economist
+    musician composer pianist guitarist cyclist athlete boxer swimmer photographer doctor surgeon engineer
+    founder activist politician student lawyer former
+""".split())
+# Prepositions that open a sentence before a name: "Secondo/Selon/Enligt Martial Jorel".
+SENTENCE_OPENERS = frozenset(fold(w) for w in "secondo selon enligt according".split())
+# Verbs whose subject is a person, folded, as one or two words after the name ("è morta", "a déclaré").
+PERSON_VERBS = frozenset(tuple(fold(w) for w in phrase.split()) for phrase in """
+    ha dichiarato; ha detto; ha affermato; ha spiegato; ha aggiunto; ha commentato; ha raccontato; ha ammesso;
+    ha sottolineato; ha precisato; è morto; è morta; è nato; è nata; è deceduto; è deceduta; è stato arrestato;
+    è stata arrestata; è stato eletto; è stata eletta; dichiara; afferma; racconta; spiega; aggiunge;
+    a déclaré; a dit; a affirmé; a expliqué; a ajouté; a raconté; a confié; a indiqué; a précisé; a souligné;
+    est mort; est morte; est né; est née; est décédé; est décédée; a été élu; a été élue; a été arrêté;
+    a été arrêtée; déclare; affirme; explique; raconte; ajoute; estime; confie;
+    säger; sade; sa; berättar; berättade; förklarar; förklarade; dog; föddes; avled; greps; valdes;
+    said; says; told; died; was born; was arrested; was elected
+""".split(";"))
 TITLE_SUFFIXES = ("minister", "ministern", "rådgivare", "rådgivaren", "diplomat", "diplomaten", "ledare", "ledaren",
                   "chef", "chefen", "presidenten", "generalen", "sekreterare", "sekreteraren")
 ORG_WORDS = frozenset(fold(w) for w in """
@@ -101,7 +136,7 @@ ELIDED_PARTICLE = re.compile(r"^ [DO]['’]$")  # the gap left by "D'" and "O'" 
 NAME_PARTICLES = frozenset("von van der de da di del bin ibn al el le la du dos das d".split())  # d: D'Alema
 ORG_CONNECTORS = NAME_PARTICLES | frozenset(
     "della delle dei degli dello des of the for för och and et e y för för i in per pour sur".split())
-OF_WORDS = frozenset("di del della dello dei degli delle d de du des of för vid i på at in al alla".split())
+OF_WORDS = frozenset(fold(w) for w in "di del della dello dei degli delle d de du des of för vid i på at in al alla".split())
 ARTICLES = frozenset("il lo la le les l gli i den det the el los las der die das".split())
 # Nouns that say the acronym after them is an organization ("le syndicat CFDT", "il partito FdI").
 ORG_NOUNS = frozenset(fold(w) for w in """
@@ -390,6 +425,8 @@ def _tagged_names(text: str, lang: str, tokens: list[_Token], covered: list[bool
             continue
         if first and _glued_name_word(tokens, first - 1, covered, knowledge, lowercase_words):
             continue  # "Taha | Yassin Ramadan": the tagger cut a longer name, which it does not know
+        if stop < len(tokens) and covered[stop] and tokens[stop].start - run[-1].end == 1:
+            continue  # "Abdel Fattah | al-Sisi": given names glued to a name already found
         run = _from_given_name(run, knowledge, lowercase_words)
         if not _looks_like_tagged_name(run, text, knowledge, lowercase_words):
             continue
@@ -896,6 +933,8 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
         # and so does a sentence-initial word before a given name ("Ieri Marco Bianchi", "Selon Pierre Martin").
         while first <= last and tokens[first].starts_sentence and tokens[first].folded in lowercase_words:
             first += 1
+        if first < last and tokens[first].starts_sentence and tokens[first].folded in SENTENCE_OPENERS:
+            first += 1  # "Secondo Martial Jorel, direttore …", "Enligt Vattenfall"
         if (first + 2 <= last and tokens[first].starts_sentence and tokens[first].folded not in knowledge.given_names
                 and tokens[first + 1].folded in knowledge.given_names):
             first += 1
@@ -917,7 +956,7 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
         if resolved:
             yield Mention("person", resolved, written, start, end)
             continue
-        kind = _discovered_kind(run, tokens, first, knowledge, lowercase_words)
+        kind = _discovered_kind(run, tokens, first, knowledge, lowercase_words, text)
         if kind == "person" and _names_a_place(text, start, end):
             continue
         if kind == "org":
@@ -1079,7 +1118,7 @@ def _names_but_one(knowledge: KnowledgeBase) -> dict:
     return index
 
 
-def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_words) -> str | None:
+def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_words, text: str) -> str | None:
     folded = [t.folded for t in run]
     if len(run) >= 2 and _has_org_word(run):
         return "org"
@@ -1106,6 +1145,8 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         return None  # "Gustav Adolfs Torg": a square
     if folded[0] in knowledge.given_names:
         return "person"
+    if (folded[0],) in knowledge.places and run[0].in_compound:
+        return None  # "chef för lokalpolisområdet Uppsala-Knivsta": two towns, hyphenated
     # A title shortly before the name makes a person ("il ministro degli Esteri Carlo Rossi"); a name
     # right after "of" is what the title is of ("il presidente della Croce Rossa", "... i New York").
     window = tokens[max(0, first - 4) : first]
@@ -1114,7 +1155,52 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         before.pop()
     if before and before[-1] in OF_WORDS:
         return None
-    return "person" if _title_before(window) else None
+    if _title_before(window):
+        return "person"
+    if _described_as_person(run, knowledge) and _said_of_a_person(tokens, first + len(run) - 1, text,
+                                                                 verbs=not run[0].starts_sentence):
+        return "person"
+    return None
+
+
+def _described_as_person(run: list[_Token], knowledge: KnowledgeBase) -> bool:
+    """Whether a run with no given name and no title may still be named a person by what follows it.
+
+    Not a body of a place ("la Dda di Bologna, pm Marco Forte"), an acronym, or a first word ending
+    in -s, a Swedish genitive above all ("Kronans Droghandel säger", "Jönköpings-Posten"): the given
+    names that end so (Nicolas, Jonas, Carlos) are known and never reach this rule.
+    """
+    return not (run[0].folded.endswith("s")
+                or any(t.is_all_caps or (t.folded,) in knowledge.places for t in run))
+
+
+def _said_of_a_person(tokens: list[_Token], last: int, text: str, verbs: bool = True) -> bool:
+    """Whether the words right after a name say that it is a person's.
+
+    An apposition with a title or a profession ("August Wilson, drammaturgo
+    statunitense, è morto", "Martial Jorel, directeur de la sûreté", "Anna
+    Berg, vd för …"), at most one other word before it ("Awad al-Bandar, ex
+    giudice capo"), or a verb only people are the subject of ("Orsola Fallara
+    è morta", "… a déclaré", "… säger"). Companies and teams say things too
+    ("Fiat ha dichiarato"), but their names hold an organization word or are
+    known, and are taken before this rule is asked. ``verbs=False`` asks for the apposition only: for
+    a name that starts a sentence, whose first word may be an adverb ("Poi Kravtsivskyj ha aggiunto").
+    """
+    after = tokens[last + 1 : last + 4]
+    gaps = [text[a.end : b.start] for a, b in zip([tokens[last]] + after, after)]
+    if not after or after[0].is_capitalized or gaps[0].strip() not in ("", ","):
+        return False
+    verb = (after[0].folded,) + tuple(t.folded for t, gap in zip(after[1:2], gaps[1:2]) if gap.isspace())
+    if verbs and (verb[:1] in PERSON_VERBS or verb in PERSON_VERBS):
+        return True  # "Orsola Fallara, è deceduta" too
+    if gaps[0].strip() != ",":
+        return False
+    for number, (token, gap) in enumerate(zip(after, gaps)):
+        if token.is_capitalized or (number and not gap.isspace()):
+            return False
+        if token.folded not in DETERMINERS:  # the first word after the article: ", guidata dal pm …" is not one
+            return _is_title(token.folded) or token.folded in PROFESSIONS
+    return False
 
 
 def _title_before(window: list[_Token]) -> bool:

@@ -502,3 +502,24 @@ def test_a_word_after_a_title_is_no_surname_when_it_names_a_place_or_follows_a_v
     assert facets("Il furgone è stato rubato in via Regina Pacis ieri.", "it")["person"] == set()
     assert facets("Varför lägger statsrådet ned Äldreutredningen?", "sv")["person"] == set()
     assert facets("Il presidente Mario ha parlato.", "it")["person"] == set()  # a given name alone
+
+
+@pytest.mark.parametrize("text, lang, name", [
+    ("August Zanfredda, drammaturgo statunitense, è morto ieri.", "it", "August Zanfredda"),
+    ("Non ce l'ha fatta Orsola Zanfredda, è deceduta in ospedale.", "it", "Orsola Zanfredda"),
+    ("Selon Martial Dupontellier, directeur de la sûreté, le risque est réel.", "fr", "Martial Dupontellier"),
+    ("Frågan är svår, och Faith Birolsson säger att den tar tid.", "sv", "Faith Birolsson"),
+])
+def test_an_apposition_or_a_verb_of_people_after_a_name_makes_a_person(text, lang, name):
+    assert facets(text, lang)["person"] == {name}
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("La Squadra Mobile, guidata dal pm Francesca, ha indagato.", "it"),  # the title is someone else's
+    ("L'indagine è della Dda di Bologna, pm di turno.", "it"),  # a body of a town
+    ("Vd:n för Kronans Droghandel säger att priserna stiger.", "sv"),  # a Swedish genitive: a company
+    ("Enligt Vattenfall säger kunderna ja.", "sv"),  # "according to", then a company
+    ("Det sade chefen för lokalpolisområdet Uppsala-Knivsta i går.", "sv"),  # two towns
+])
+def test_what_follows_a_name_makes_no_person_of_a_body_or_a_place(text, lang):
+    assert facets(text, lang)["person"] == set()
