@@ -63,12 +63,27 @@ def index_option(function):
     return click.option(
         "--index",
         "index_dir",
-        type=click.Path(file_okay=False, path_type=Path),
         default=DEFAULT_INDEX,
         show_default=True,
         envvar="CORPUS_SEARCH_INDEX",
-        help="Folder of the index. Env: CORPUS_SEARCH_INDEX.",
+        callback=_index_location,
+        help="Folder of the index, or a search cluster: sphinx://HOST:PORT[,HOST:PORT…] (as printed by "
+             "'corpus-search cluster start'). Env: CORPUS_SEARCH_INDEX.",
     )(function)
+
+
+def _index_location(ctx, param, value: str):
+    """A folder as a Path; a cluster location as it is, checked (a Path would fold its '//')."""
+    from index.sphinx_client import ClusterUnavailable, is_cluster_location, parse_location
+
+    if is_cluster_location(value):
+        try:
+            return parse_location(value).url
+        except ClusterUnavailable as error:
+            raise click.BadParameter(str(error)) from None
+    if Path(value).is_file():
+        raise click.BadParameter(f"{value!r} is a file, not a folder")
+    return Path(value)
 
 
 @click.group(cls=QueryFirstGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -107,14 +107,20 @@ def entity_fields(extraction: Extraction, title_length: int) -> dict:
         values = extraction.values(kind)
         fields[kind] = f.VALUE_SEPARATOR.join(f.keyword_term(value) for value in values)
         fields[f.facet_column(kind)] = "\x1f".join(values).encode("utf-8")
+    fields[f.ENTITIES] = f.pack_json(grouped_mentions(extraction, title_length))
+    return fields
+
+
+def grouped_mentions(extraction: Extraction, title_length: int) -> dict:
+    """The mentions of each entity, with offsets into the article text (negative: in the title):
+    {"person": [[value, is_new, [[start, end, surface], …]], …], …, "proposals": […]}."""
     grouped: dict[str, dict[str, list]] = {kind: {} for kind in f.ENTITY_FACETS}
     for mention in extraction.mentions:
         entry = grouped[mention.kind].setdefault(mention.value, [mention.value, mention.is_new, []])
         entry[2].append([mention.start - title_length, mention.end - title_length, mention.text])
     stored = {kind: list(entries.values()) for kind, entries in grouped.items()}
     stored["proposals"] = [[p.text, p.candidate, p.distance] for p in extraction.proposals]
-    fields[f.ENTITIES] = f.pack_json(stored)
-    return fields
+    return stored
 
 
 def default_workers() -> int:
@@ -128,11 +134,14 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
-def prepared(documents: Iterable[Document], with_entities: bool, workers: int) -> Iterator[tuple[Document, dict]]:
-    """(document, fields) for each document, in order; by ``workers`` worker processes (0: in this one)."""
+def prepared(documents: Iterable[Document], with_entities: bool, workers: int,
+             prepare=prepare_document) -> Iterator[tuple[Document, dict]]:
+    """(document, ``prepare(document, with_entities)``) for each document, in order; by ``workers`` worker
+    processes (0: in this one). ``prepare`` is the embedded index's fields by default, a cluster row for
+    the cluster backend (``index/sphinx_writer.py``): a module-level function, so that workers can run it."""
     if workers < 1:
         for document in documents:
-            yield document, prepare_document(document, with_entities)
+            yield document, prepare(document, with_entities)
         return
     # fork: the workers inherit the loaded knowledge base and language model instead of loading their own.
     if with_entities:
@@ -141,7 +150,7 @@ def prepared(documents: Iterable[Document], with_entities: bool, workers: int) -
     context = multiprocessing.get_context("fork")
     pool = context.Pool(workers, initializer=_ignore_interrupts)
     try:
-        work = functools.partial(_prepare_pair, with_entities=with_entities)
+        work = functools.partial(_prepare_pair, with_entities=with_entities, prepare=prepare)
         yield from pool.imap(work, documents, chunksize=CHUNK)
         pool.close()
     finally:
@@ -149,8 +158,8 @@ def prepared(documents: Iterable[Document], with_entities: bool, workers: int) -
         pool.join()
 
 
-def _prepare_pair(document: Document, with_entities: bool) -> tuple[Document, dict]:
-    return document, prepare_document(document, with_entities)
+def _prepare_pair(document: Document, with_entities: bool, prepare=prepare_document) -> tuple[Document, dict]:
+    return document, prepare(document, with_entities)
 
 
 def _ignore_interrupts() -> None:

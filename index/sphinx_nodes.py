@@ -82,7 +82,31 @@ def index_names() -> list[str]:
 
 
 def cluster_url(nodes: list[Node]) -> str:
-    return f"sphinx://127.0.0.1:{nodes[0].sql_port}"
+    """The index location of the cluster: every node, so that a search goes on when one is down and a
+    writer can send each document to its node."""
+    return "sphinx://" + ",".join(f"127.0.0.1:{node.sql_port}" for node in nodes)
+
+
+def _charset_table() -> str:
+    """Sphinx's word characters: digits, a–z and every letter or digit past U+00BF, as ranges.
+
+    The product folds text itself before sending it (``index.analysis.fold``: the
+    same folding as the embedded index), so no case or accent mapping is
+    needed here; Sphinx 2.2.11's default table knows only English and Russian
+    letters, and would cut "sécurité" in three.
+    """
+    ranges, start = [], None
+    for code in range(0xC0, 0x10000):
+        letter = not 0xD800 <= code < 0xE000 and chr(code).isalnum()
+        if letter and start is None:
+            start = code
+        elif not letter and start is not None:
+            ranges.append(f"U+{start:X}..U+{code - 1:X}" if code - 1 > start else f"U+{start:X}")
+            start = None
+    return ", ".join(["0..9", "A..Z->a..z", "_", "a..z", *ranges])
+
+
+CHARSET_TABLE = _charset_table()
 
 
 def node_config(node: Node, nodes: list[Node], data_dir: Path) -> str:
@@ -97,17 +121,23 @@ def node_config(node: Node, nodes: list[Node], data_dir: Path) -> str:
     path = {folder / "data" / f"rt_{lang}"}
     rt_field = title
     rt_field = body
+    rt_field = entities
     rt_attr_string = doc_id
+    rt_attr_string = path
     rt_attr_string = lang
-    rt_attr_string = date
     rt_attr_string = content_hash
     rt_attr_string = stored
-    rt_attr_json = facets
+    rt_attr_string = facet_values
     rt_attr_multi = person_keys
     rt_attr_multi = country_keys
     rt_attr_multi = org_keys
+    rt_attr_uint = lang_key
+    rt_attr_uint = day
     rt_attr_uint = year{morphology}
+    charset_table = {CHARSET_TABLE}
     min_word_len = 1
+    min_prefix_len = 2
+    dict = keywords
     html_strip = 0
 }}
 """)

@@ -32,7 +32,8 @@ from index.mapped import MappedStorage
 from index.merging import MERGED_KINDS, MERGES_FILE, NO_MERGES, Merges, find_merges, has_merges, save_merges
 from index.knowledge import QUERY_SNAPSHOT_FILE, SNAPSHOT_FILE, load_knowledge, save_query_snapshot, save_snapshot
 from index.prepare import PARALLEL_MIN_BYTES, bind_worker_processes, default_workers, prepared
-from index.errors import CorpusNotFound, CorpusUnknown, IndexBusy, IndexDamaged, IndexNotFound, IndexOutdated, WouldLoseDocuments
+from index.errors import (CorpusNotFound, CorpusSearchError, CorpusUnknown, IndexBusy, IndexDamaged, IndexNotFound,
+                          IndexOutdated, WouldLoseDocuments)
 from index.reader import CorpusFile, Skipped, read_file, scan_corpus
 from index.spelling import SPELLING_DIR, build_spelling, has_spelling
 
@@ -120,6 +121,15 @@ def build_index(
 
     :raise IndexBusy: if another writer holds the index for longer than ``lock_wait_s``.
     """
+    from index.sphinx_client import is_cluster_location
+
+    if is_cluster_location(index_dir):  # the cluster backend: the same reading and extraction, another writer
+        if repair:
+            raise CorpusSearchError("--repair rebuilds an embedded index; a cluster is rebuilt with --rebuild")
+        from index.sphinx_writer import build_cluster_index
+
+        return build_cluster_index(corpus_dir, str(index_dir), rebuild=rebuild, progress=progress, warn=warn,
+                                   force=force, workers=workers)
     index_dir = Path(index_dir)
     if corpus_dir is None and repair:
         corpus_dir = _recorded_corpus(index_dir)

@@ -133,11 +133,10 @@ class Engine:
                 """``inner`` under this search's filters (or ``kept`` of them), dates, any-of and exclusions."""
                 return _restricted(inner, kept, merges, dates, any_of, exclude)
 
-            def has_articles(restriction: wq.Query) -> bool:
-                return bool(docsets.mask(restriction, searcher).any())
+            def has_value(name: str, value: str) -> bool:
+                return bool(docsets.mask(filter_query({name: (value,)}, merges), searcher).any())
 
-            notes += unknown_value_notes(filters, has_articles, merges) + unknown_value_notes(exclude, has_articles,
-                                                                                               merges)
+            notes += unknown_value_notes(filters, has_value) + unknown_value_notes(exclude, has_value)
 
             def count():
                 matched = docsets.mask(final, searcher, budget)
@@ -554,14 +553,22 @@ def _entity_spans(stored: dict, wanted: set[tuple[str, str]]) -> list[tuple[int,
 
 def open_engine(index_dir: Path | str, timeout_s: float = SEARCH_TIMEOUT_S,
                 verified_cache: Path | str | None = DEFAULT_VERIFIED_CACHE) -> Engine:
-    """Open the index at ``index_dir`` for searching.
+    """Open the index at ``index_dir`` for searching: a folder (the embedded Whoosh index), or a cluster,
+    ``sphinx://HOST:PORT[,HOST:PORT…]`` (`search.sphinx_engine.SphinxEngine`, the same interface).
 
-    Its files are checked against the checksums sealed with them, each file
+    A folder's files are checked against the checksums sealed with them, each file
     once: ``verified_cache`` remembers which (None: for this engine only).
 
     :raise IndexNotFound: if there is no index there.
     :raise IndexOutdated: if it was built by an incompatible version.
+    :raise ClusterUnavailable: if no node of a cluster answers.
     """
+    from index.sphinx_client import is_cluster_location
+
+    if is_cluster_location(index_dir):
+        from search.sphinx_engine import SphinxEngine
+
+        return SphinxEngine(str(index_dir), timeout_s)
     return Engine(index_dir, timeout_s, verified_cache)
 
 

@@ -70,14 +70,13 @@ UNKNOWN_VALUE = {  # what a note says of a filter value no article has
 UNKNOWN_VALUE_OF_OTHER = N_("no article has {name} {value!r}")
 
 
-def unknown_value_notes(filters: dict[str, tuple[str, ...]], has_articles, merges: Merges = NO_MERGES) -> list[str]:
+def unknown_value_notes(filters: dict[str, tuple[str, ...]], has_value) -> list[str]:
     """A note for each filter value that no article has: a typo, not a silent 0.
 
-    ``has_articles(query)`` says whether any article matches a query.
+    ``has_value(facet, value)`` says whether any article has the value: each backend asks its own index.
     """
     return [Note(UNKNOWN_VALUE.get(name, UNKNOWN_VALUE_OF_OTHER), name=name, value=value)
-            for name, values in filters.items() for value in values
-            if not has_articles(filter_query({name: (value,)}, merges))]
+            for name, values in filters.items() for value in values if not has_value(name, value)]
 
 
 _DATE_BOUND = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -164,7 +163,7 @@ def count_facets(docsets, reader, mask, limit: int, language: str = "en",
         else:
             ranked = table.count(among, limit)
         counts[name] = tuple(
-            FacetValue(value, count, _country_label(value, language, knowledge) if name == "country" else None)
+            FacetValue(value, count, country_label(value, language, knowledge) if name == "country" else None)
             for value, count in ranked
         )
     return counts
@@ -180,6 +179,6 @@ def timeline(docsets, reader, mask) -> tuple[tuple[str, int], ...]:
     return tuple((str(year), counts.get(year, 0)) for year in range(min(counts), max(counts) + 1))
 
 
-def _country_label(code: str, language: str, knowledge) -> str:
+def country_label(code: str, language: str, knowledge) -> str:
     """A country's name in ``language``: shipped with the index for the page's languages, else from CLDR."""
     return knowledge.country_name(code, language) if knowledge is not None else country_name(code, language)

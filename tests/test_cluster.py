@@ -108,7 +108,7 @@ def test_the_cli_starts_reports_and_stops_a_cluster(tmp_path, run_cli):
     first = _free_range(4)
     code, out, err = run_cli("cluster", "start", "--nodes", "2", "--port", str(first), "--data", data)
     assert code == 0, err
-    assert out.strip() == f"sphinx://127.0.0.1:{first}"  # the index URL, alone on stdout
+    assert out.strip() == f"sphinx://127.0.0.1:{first},127.0.0.1:{first + 2}"  # the index URL (every node), alone on stdout
     try:
         status = json.loads(run_cli("cluster", "status", "--json", "--data", data)[1])
         assert [(n["node"], n["running"], n["sql_port"]) for n in status["nodes"]] == [(1, True, first),
