@@ -23,7 +23,9 @@ from index.sphinx_nodes import OTHER, STEMMED
 SCHEME = "sphinx://"
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 30.0
-DISTRIBUTED = "docs"
+DISTRIBUTED = "docs"  # the searched rows of every node
+STORED = "store"  # the articles as written, of every node, by id
+NAMED = "names"  # facet values by key, of every node
 _HOST_PORT = re.compile(r"^(?P<host>[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):(?P<port>\d{1,5})$")
 KEY_PREFIX = {"person": "p", "country": "c", "org": "o", "lang": "l"}
 EVERY_DOCUMENT = "zzall"  # a word of every article's entities field: what "everything but X" matches against
@@ -96,7 +98,7 @@ def index_of(lang: str) -> str:
 
 def value_key(kind: str, value: str) -> int:
     """A facet value as a 32-bit key (Sphinx 2.2.11's multi-valued attributes hold unsigned 32-bit numbers)."""
-    return zlib.crc32(f"{kind}\x1f{value}".encode("utf-8"))
+    return zlib.crc32(f"{kind}\x1f{value}".encode("utf-8")) or 1  # also an id of rt_names: never 0
 
 
 def value_token(kind: str, value: str) -> str:

@@ -40,6 +40,8 @@ STEMMED = {"it": "libstemmer_italian", "fr": "libstemmer_french", "sv": "libstem
            "pt": "libstemmer_portuguese", "nl": "libstemmer_dutch", "da": "libstemmer_danish",
            "no": "libstemmer_norwegian", "fi": "libstemmer_finnish", "ru": "libstemmer_russian"}
 OTHER = "other"
+STORE = "rt_store"  # each node's articles as written (see node_config)
+NAMES = "rt_names"  # the facet values of each node's articles, by key
 DEFAULT_NODES = 2
 DEFAULT_FIRST_PORT = 9306  # Sphinx's own SphinxQL port: node K takes 9306 + 2(K-1) and the next one
 START_TIMEOUT_S = 20.0
@@ -126,7 +128,6 @@ def node_config(node: Node, nodes: list[Node], data_dir: Path) -> str:
     rt_attr_string = path
     rt_attr_string = lang
     rt_attr_string = content_hash
-    rt_attr_string = stored
     rt_attr_string = facet_values
     rt_attr_multi = person_keys
     rt_attr_multi = country_keys
@@ -141,13 +142,34 @@ def node_config(node: Node, nodes: list[Node], data_dir: Path) -> str:
     html_strip = 0
 }}
 """)
-    agents = "".join(f"    agent = 127.0.0.1:{other.api_port}:{','.join(index_names())}\n"
-                     for other in nodes if other != node)
-    locals_ = "".join(f"    local = {name}\n" for name in index_names())
-    blocks.append(f"""index docs
+    # The articles as written, for display and snippets, apart from the searched rows: every match a
+    # search keeps in its sorter (max_matches, facet groups) copies its row's attributes, and with the
+    # text among them a facet count over 3,500 hits took 35 ms instead of 1.
+    blocks.append(f"""index {STORE}
+{{
+    type = rt
+    path = {folder / "data" / STORE}
+    rt_field = unused
+    rt_attr_string = stored
+}}
+""")
+    # Facet values by their keys, so that a count's keys become names in one lookup by id.
+    blocks.append(f"""index {NAMES}
+{{
+    type = rt
+    path = {folder / "data" / NAMES}
+    rt_field = unused
+    rt_attr_string = value
+}}
+""")
+    for distributed, locals_ in (("docs", index_names()), ("store", [STORE]), ("names", [NAMES])):
+        agents = "".join(f"    agent = 127.0.0.1:{other.api_port}:{','.join(locals_)}\n"
+                         for other in nodes if other != node)
+        listed = "".join(f"    local = {name}\n" for name in locals_)
+        blocks.append(f"""index {distributed}
 {{
     type = distributed
-{locals_}{agents}    agent_connect_timeout = 1000
+{listed}{agents}    agent_connect_timeout = 1000
     agent_query_timeout = 10000
 }}
 """)

@@ -33,6 +33,7 @@ from index.reader import Document, Skipped, read_file, scan_corpus
 from index.schema import ENTITY_FACETS
 from index.sphinx_client import (DISTRIBUTED, EVERY_DOCUMENT, ClusterUnavailable, connect, date_number, document_number, index_of,
                                  node_of, parse_location, value_key, value_token)
+from index.sphinx_nodes import NAMES, STORE
 from index.writer import LOSS_FREE_DOCUMENTS, LOSS_MAX_DOCUMENTS, LOSS_MAX_SHARE, IndexReport, Progress
 
 BATCH_BYTES = 2_000_000  # one REPLACE statement; searchd's default max_packet_size is 8 MB
@@ -106,7 +107,7 @@ def build_cluster_index(corpus_dir: Path | str, location: str, *, rebuild: bool 
         for (node, index), rows in batches.items():
             _replace(connections[node], index, rows)
         for connection in connections:  # make the writes durable: RT indexes flush their RAM chunk to disk
-            for index in {index for _, index in batches} | {index_of(lang) for _, lang in stale}:
+            for index in {index for _, index in batches} | {index_of(lang) for _, lang in stale} | {STORE, NAMES}:
                 _execute(connection, f"FLUSH RTINDEX {index}")
     finally:
         for connection in connections:
@@ -146,15 +147,27 @@ def _with_hash(document: Document, content_hash: str) -> Document:
 
 
 def _replace(connection, index: str, rows: list[tuple]) -> None:
-    columns = ("id, title, body, entities, lang, doc_id, path, stored, content_hash, facet_values, person_keys, "
+    columns = ("id, title, body, entities, lang, doc_id, path, content_hash, facet_values, person_keys, "
                "country_keys, org_keys, lang_key, day, year")
     values, args = [], []
     for (number, title, body, entities, lang, doc_id, path, stored, content_hash, facet_values, people, countries,
          orgs, day) in rows:
-        values.append(f"({number}, %s, %s, %s, %s, %s, %s, %s, %s, %s, ({_keys(people)}), ({_keys(countries)}), "
+        values.append(f"({number}, %s, %s, %s, %s, %s, %s, %s, %s, ({_keys(people)}), ({_keys(countries)}), "
                       f"({_keys(orgs)}), {value_key('lang', lang)}, {day}, {day // 10000})")
-        args += [title, body, entities, lang, doc_id, path, stored, content_hash, facet_values]
+        args += [title, body, entities, lang, doc_id, path, content_hash, facet_values]
+    _execute(connection, f"REPLACE INTO {STORE} (id, stored) VALUES {', '.join(['(%s, %s)'] * len(rows))}",
+             [value for row in rows for value in (row[0], row[7])])
     _execute(connection, f"REPLACE INTO {index} ({columns}) VALUES {', '.join(values)}", args)
+    names = {value_key(kind, value): value for row in rows for kind, value in _facet_values(row[9])}
+    if names:
+        _execute(connection, f"REPLACE INTO {NAMES} (id, value) VALUES {', '.join(['(%s, %s)'] * len(names))}",
+                 [item for pair in names.items() for item in pair])
+
+
+def _facet_values(facet_values: str):
+    for kind, values in json.loads(facet_values).items():
+        for value in values:
+            yield kind, value
 
 
 def _keys(keys: tuple[int, ...]) -> str:
@@ -168,8 +181,9 @@ def _delete(connections: list, entries: list[tuple[int, str]]) -> None:
         grouped[(node_of(number, len(connections)), index_of(lang))].append(number)
     for (node, index), numbers in grouped.items():
         for start in range(0, len(numbers), 1000):
-            _execute(connections[node], f"DELETE FROM {index} WHERE id IN "
-                                        f"({', '.join(str(n) for n in numbers[start:start + 1000])})")
+            listed = ", ".join(str(n) for n in numbers[start:start + 1000])
+            _execute(connections[node], f"DELETE FROM {index} WHERE id IN ({listed})")
+            _execute(connections[node], f"DELETE FROM {STORE} WHERE id IN ({listed})")
 
 
 def _held_documents(connection) -> list[tuple[int, str, str, str]]:

@@ -261,3 +261,11 @@ def test_the_search_page_serves_a_cluster_and_shows_a_missing_node(cluster):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_wrong_cluster_location_or_a_cluster_that_does_not_answer_is_one_line(cli):
+    wrong = cli("search", "Malta", "--index", "sphinx://127.0.0.1:port")
+    assert wrong.exit_code == 2 and "is not a cluster location" in wrong.stderr and "Traceback" not in wrong.stderr
+    port = _free_ports(1)
+    down = cli("search", "Malta", "--index", f"sphinx://127.0.0.1:{port}")
+    assert down.exit_code == 1 and "no node of the cluster" in down.stderr and "Traceback" not in down.stderr
