@@ -59,13 +59,18 @@ class SpellingTable:
 
     def candidates(self, word: str) -> np.ndarray:
         """Ids of the words that share a delete with ``word`` (a superset of those within two edits)."""
-        hashes = np.array(sorted({_hash(d) for d in deletes(word[:PREFIX_CHARS], MAX_EDITS)}), dtype=np.uint32)
+        hashes = np.array(delete_hashes(word), dtype=np.uint32)
         starts = np.searchsorted(self.keys, hashes, side="left")
         stops = np.searchsorted(self.keys, hashes, side="right")
         if not (stops > starts).any():
             return np.zeros(0, dtype=np.int32)
         found = np.concatenate([self.entries[a:b] for a, b in zip(starts, stops) if b > a])
         return np.unique(found)
+
+
+def delete_hashes(word: str) -> tuple[int, ...]:
+    """The sorted hashes of the deletes of ``word``'s prefix: what a word and its typos share."""
+    return tuple(sorted({_hash(d) for d in deletes(word[:PREFIX_CHARS], MAX_EDITS)}))
 
 
 def deletes(word: str, edits: int) -> set[str]:
@@ -166,4 +171,4 @@ def _hash(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
-__all__ = ["SpellingTable", "build_spelling", "deletes", "has_spelling", "is_suggestible", "load_spelling"]
+__all__ = ["SpellingTable", "build_spelling", "delete_hashes", "deletes", "has_spelling", "is_suggestible", "load_spelling"]

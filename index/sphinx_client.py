@@ -26,6 +26,7 @@ READ_TIMEOUT_S = 30.0
 DISTRIBUTED = "docs"  # the searched rows of every node
 STORED = "store"  # the articles as written, of every node, by id
 NAMED = "names"  # facet values by key, of every node
+VOCABULARY = "words"  # the words of the whole cluster, with their deletes
 _HOST_PORT = re.compile(r"^(?P<host>[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):(?P<port>\d{1,5})$")
 KEY_PREFIX = {"person": "p", "country": "c", "org": "o", "lang": "l"}
 EVERY_DOCUMENT = "zzall"  # a word of every article's entities field: what "everything but X" matches against
@@ -94,6 +95,11 @@ def node_of(number: int, nodes: int) -> int:
 def index_of(lang: str) -> str:
     """The real-time index a language's articles go to: its stemmer's, or ``rt_other``."""
     return f"rt_{lang}" if lang in STEMMED else f"rt_{OTHER}"
+
+
+def word_number(word: str) -> int:
+    """A vocabulary word's id (and node, by `node_of`): 63 bits of its hash, never 0."""
+    return document_number("\x1eword\x1e" + word)
 
 
 def value_key(kind: str, value: str) -> int:

@@ -42,6 +42,7 @@ STEMMED = {"it": "libstemmer_italian", "fr": "libstemmer_french", "sv": "libstem
 OTHER = "other"
 STORE = "rt_store"  # each node's articles as written (see node_config)
 NAMES = "rt_names"  # the facet values of each node's articles, by key
+WORDS = "rt_words"  # the words of each node's share of the vocabulary (did you mean)
 DEFAULT_NODES = 2
 DEFAULT_FIRST_PORT = 9306  # Sphinx's own SphinxQL port: node K takes 9306 + 2(K-1) and the next one
 START_TIMEOUT_S = 20.0
@@ -162,7 +163,20 @@ def node_config(node: Node, nodes: list[Node], data_dir: Path) -> str:
     rt_attr_string = value
 }}
 """)
-    for distributed, locals_ in (("docs", index_names()), ("store", [STORE]), ("names", [NAMES])):
+    # The vocabulary, for "did you mean": each word with the articles that have it and the hashes of its
+    # deletes (index/spelling.py), so that a typo's candidates are one lookup on the nodes.
+    blocks.append(f"""index {WORDS}
+{{
+    type = rt
+    path = {folder / "data" / WORDS}
+    rt_field = unused
+    rt_attr_string = word
+    rt_attr_uint = documents
+    rt_attr_multi = deletes
+}}
+""")
+    for distributed, locals_ in (("docs", index_names()), ("store", [STORE]), ("names", [NAMES]),
+                                 ("words", [WORDS])):
         agents = "".join(f"    agent = 127.0.0.1:{other.api_port}:{','.join(locals_)}\n"
                          for other in nodes if other != node)
         listed = "".join(f"    local = {name}\n" for name in locals_)

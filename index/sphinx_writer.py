@@ -20,24 +20,26 @@ from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable
 
-from index.analysis import fold
+from index.analysis import fold, words
 from index.entities import extract_entities
 from index.errors import CorpusNotFound, WouldLoseDocuments
 from index.language import document_language
 from index.prepare import default_workers, grouped_mentions, prepared
 from index.reader import Document, Skipped, read_file, scan_corpus
 from index.schema import ENTITY_FACETS
+from index.spelling import delete_hashes, is_suggestible
 from index.sphinx_client import (DISTRIBUTED, EVERY_DOCUMENT, ClusterUnavailable, connect, date_number, document_number, index_of,
-                                 node_of, parse_location, value_key, value_token)
-from index.sphinx_nodes import NAMES, STORE
+                                 node_of, parse_location, value_key, value_token, word_number)
+from index.sphinx_nodes import NAMES, STORE, WORDS
 from index.writer import LOSS_FREE_DOCUMENTS, LOSS_MAX_DOCUMENTS, LOSS_MAX_SHARE, IndexReport, Progress
 
 BATCH_BYTES = 2_000_000  # one REPLACE statement; searchd's default max_packet_size is 8 MB
 PAGE = 5_000  # rows per page when reading what the cluster holds
+VOCABULARY_BATCH = 2_000  # words per statement
 
 
 def build_cluster_index(corpus_dir: Path | str, location: str, *, rebuild: bool = False,
@@ -93,9 +95,11 @@ def build_cluster_index(corpus_dir: Path | str, location: str, *, rebuild: bool 
                     yield document if document.content_hash else _with_hash(document, file.content_hash)
                 done_bytes += file.abs_path.stat().st_size
         workers = default_workers() if workers is None else workers
+        vocabulary: Counter = Counter()  # word → articles of this run that have it
         for document, row in prepared(documents(), True, workers, prepare=cluster_row):
             key = (node_of(row[0], len(connections)), index_of(row[4]))
-            batches[key].append(row)
+            vocabulary.update(row[14])
+            batches[key].append(row[:14])
             sizes[key] += len(row[1]) + len(row[2]) + len(row[7])
             report.documents_indexed += 1
             report.languages[row[4]] += 1
@@ -106,8 +110,10 @@ def build_cluster_index(corpus_dir: Path | str, location: str, *, rebuild: bool 
                 progress(done_bytes, total_bytes, report.documents_indexed)
         for (node, index), rows in batches.items():
             _replace(connections[node], index, rows)
+        _write_vocabulary(connections, vocabulary, add_to_held=not rebuild)
         for connection in connections:  # make the writes durable: RT indexes flush their RAM chunk to disk
-            for index in {index for _, index in batches} | {index_of(lang) for _, lang in stale} | {STORE, NAMES}:
+            for index in {index for _, index in batches} | {index_of(lang) for _, lang in stale} | {STORE, NAMES,
+                                                                                                      WORDS}:
                 _execute(connection, f"FLUSH RTINDEX {index}")
     finally:
         for connection in connections:
@@ -120,12 +126,14 @@ def cluster_row(document: Document, with_entities: bool = True) -> tuple:
     """One article as a row of its language's real-time index (in a worker process).
 
     (number, title, body, entities, lang, doc_id, path, stored, content_hash, facet_values, people, countries,
-    orgs, day):
-    title and body folded for matching, the facet values as keys (counting) and as tokens (matching).
+    orgs, day, vocabulary):
+    title and body folded for matching, the facet values as keys (counting) and as tokens (matching), and
+    the distinct words a "did you mean" may offer.
     """
     lang = document_language(document.lang, document.title, document.text)
     searchable = f"{document.title}\n{document.text}"
-    extraction = extract_entities(searchable, lang) if with_entities else None
+    text_words = list(words(searchable))  # read once, for the entities and the vocabulary
+    extraction = extract_entities(searchable, lang, text_words=text_words) if with_entities else None
     values = {kind: list(extraction.values(kind)) if extraction else [] for kind in ENTITY_FACETS}
     stored = {"id": document.id, "title": document.title, "text": document.text, "date": document.date, "url": document.url,
               "source": document.source, "path": document.path, "lang": lang, **values,
@@ -137,7 +145,9 @@ def cluster_row(document: Document, with_entities: bool = True) -> tuple:
             json.dumps(values, ensure_ascii=False),
             tuple(value_key("person", v) for v in values["person"]),
             tuple(value_key("country", v) for v in values["country"]),
-            tuple(value_key("org", v) for v in values["org"]), date_number(document.date))
+            tuple(value_key("org", v) for v in values["org"]), date_number(document.date),
+            tuple({folded for word, _, _, whole in text_words if not whole
+                   for folded in [fold(word)] if is_suggestible(folded)}))
 
 
 def _with_hash(document: Document, content_hash: str) -> Document:
@@ -168,6 +178,31 @@ def _facet_values(facet_values: str):
     for kind, values in json.loads(facet_values).items():
         for value in values:
             yield kind, value
+
+
+def _write_vocabulary(connections: list, vocabulary: Counter, add_to_held: bool) -> None:
+    """Each word of the run, on the node its hash names, with its articles and its deletes' hashes.
+
+    An update adds its articles to the counts the cluster holds; a rebuild writes them anew. Counts are
+    never lowered when articles go: a "did you mean" is only offered once its query has results, so a
+    word whose articles are gone is tried and left out.
+    """
+    by_node: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    for word, count in vocabulary.items():
+        number = word_number(word)
+        by_node[node_of(number, len(connections))].append((number, word, count))
+    for node, entries in by_node.items():
+        for start in range(0, len(entries), VOCABULARY_BATCH):
+            part = entries[start:start + VOCABULARY_BATCH]
+            held = {}
+            if add_to_held:
+                held = dict(_execute(connections[node], f"SELECT id, documents FROM {WORDS} WHERE id IN "
+                                                        f"({', '.join(str(n) for n, _, _ in part)}) "
+                                                        f"LIMIT {len(part)} OPTION max_matches={len(part)}"))
+            rows = [f"({number}, %s, {count + int(held.get(number, 0))}, ({_keys(delete_hashes(word))}))"
+                    for number, word, count in part]
+            _execute(connections[node], f"REPLACE INTO {WORDS} (id, word, documents, deletes) VALUES "
+                                        f"{', '.join(rows)}", [word for _, word, _ in part])
 
 
 def _keys(keys: tuple[int, ...]) -> str:

@@ -68,7 +68,10 @@ class DocumentNotFound(CorpusSearchError):
 
 
 class Engine:
-    """Searches one index folder (as written by ``index.build_index``)."""
+    """The embedded backend's searcher: one index folder (as written by ``index.build_index``).
+
+    It implements `search.backend.SearchBackend`; open one with `search.open_engine`.
+    """
 
     def __init__(self, index_dir: Path | str, timeout_s: float = SEARCH_TIMEOUT_S,
                  verified_cache: Path | str | None = DEFAULT_VERIFIED_CACHE) -> None:
@@ -551,25 +554,4 @@ def _entity_spans(stored: dict, wanted: set[tuple[str, str]]) -> list[tuple[int,
     ]
 
 
-def open_engine(index_dir: Path | str, timeout_s: float = SEARCH_TIMEOUT_S,
-                verified_cache: Path | str | None = DEFAULT_VERIFIED_CACHE) -> Engine:
-    """Open the index at ``index_dir`` for searching: a folder (the embedded Whoosh index), or a cluster,
-    ``sphinx://HOST:PORT[,HOST:PORT…]`` (`search.sphinx_engine.SphinxEngine`, the same interface).
-
-    A folder's files are checked against the checksums sealed with them, each file
-    once: ``verified_cache`` remembers which (None: for this engine only).
-
-    :raise IndexNotFound: if there is no index there.
-    :raise IndexOutdated: if it was built by an incompatible version.
-    :raise ClusterUnavailable: if no node of a cluster answers.
-    """
-    from index.sphinx_client import is_cluster_location
-
-    if is_cluster_location(index_dir):
-        from search.sphinx_engine import SphinxEngine
-
-        return SphinxEngine(str(index_dir), timeout_s)
-    return Engine(index_dir, timeout_s, verified_cache)
-
-
-__all__ = ["DocumentNotFound", "Engine", "FACETS", "SORTS", "open_engine"]
+__all__ = ["DocumentNotFound", "Engine", "FACETS", "SORTS"]

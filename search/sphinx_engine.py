@@ -21,21 +21,25 @@ import threading
 import time
 from typing import Iterable, Iterator, Mapping
 
+import numpy as np
 import pymysql
 
 from index.analysis import fold, has_stemmer, stem_variants, stop_words, words
 from index.errors import CorpusSearchError, IndexNotFound
 from index.knowledge import ALL_CAPS, case_pattern, load_knowledge, query_knowledge, tokens_of
 from index.schema import ENTITY_FACETS
-from index.sphinx_client import (DISTRIBUTED, EVERY_DOCUMENT, NAMED, STORED, ClusterUnavailable, connect, date_number,
+from index.spelling import delete_hashes
+from index.sphinx_client import (DISTRIBUTED, EVERY_DOCUMENT, NAMED, STORED, VOCABULARY, ClusterUnavailable, connect, date_number,
                                  document_number, parse_location, value_key, value_token)
 from index.sphinx_nodes import STEMMED
 from search.facets import (DEFAULT_FACET_LIMIT, country_label, date_bound, normalize_filters,
                            unknown_value_notes)
+from search.docsets import Budget
 from search.highlight import annotate_text, fragments, marked_spans, snippet
 from search.notes import N_, Note
 from search.query import HighlightTerms
 from search.results import EntityMentions, ExportRow, FacetValue, Hit, SearchResult, Segment, StoredArticle
+from search.suggest import suggest_query
 from search.syntax import And, FieldValue, Fuzzy, MatchAll, Not, Or, Phrase, Prefix, QueryError, Word, parse
 
 MAX_MATCHES = 100_000  # the deepest page the cluster serves (searchd's max_matches)
@@ -48,6 +52,9 @@ FACET_FETCH = 1000
 # Values of a facet read back: enough to order the equal counts at the page's cut by name; reading
 # 1,000 rows a facet cost 30 ms in the client.
 FACET_READ = 100
+CANDIDATES = 500  # vocabulary words that share a delete with a typo, read per word
+SUGGEST_BUDGET_S = 0.25
+LANGUAGES_TTL_S = 30.0  # as the embedded engine: a correction is looked for this long at most
 FIELD_WEIGHTS = "title=2, body=1, entities=1"
 _SPECIAL = re.compile(r'([\\()|\-!@~"&/^$=<>*])')
 DIFFERENCES = {  # what the cluster does not do as the embedded index does, said in a result's notes
@@ -64,6 +71,7 @@ class SphinxEngine:
         self.index_dir = self.location.url
         self.timeout_s = timeout_s
         self._threads = threading.local()  # each thread's connection (pymysql's are not thread-safe)
+        self._held_languages: tuple[float, frozenset[str]] = (float("-inf"), frozenset())
         self._knowledge = query_knowledge(load_knowledge())  # the shipped knowledge base, as the writer used
         if not self._count():  # fail now, clearly, if no node answers; an empty cluster is built on first use
             raise IndexNotFound(self.location.url)
@@ -86,7 +94,7 @@ class SphinxEngine:
         filters = normalize_filters(filters, self._knowledge)
         exclude = normalize_filters(exclude, self._knowledge)
         any_of = frozenset(name for name in any_of if name in filters)
-        compiled = _Compiled(self._knowledge, expand_entities)
+        compiled = _Compiled(self._knowledge, expand_entities, self._languages())
         match = compiled.node(parse(query), top=True)
         notes = list(compiled.notes)
         with self._connection(notes) as cursor:
@@ -103,7 +111,7 @@ class SphinxEngine:
             rows, _, total, warnings = _select(
                 cursor, f"SELECT id, WEIGHT() AS w FROM {DISTRIBUTED} {condition} ORDER BY {order} "
                         f"LIMIT {offset}, {max(wanted - offset, 1)} "
-                        f"OPTION max_matches={max(wanted, 1)}, field_weights=({FIELD_WEIGHTS})", args)
+                        f"OPTION max_matches={max(wanted, 1)}, field_weights=({FIELD_WEIGHTS})", args, meta=True)
             notes += warnings
             # Counted apart: Sphinx 2.2.11 loses WEIGHT() from a distributed answer that also has FACETs.
             facet_rows = _select(cursor, f"SELECT id FROM {DISTRIBUTED} {condition} LIMIT 1 "
@@ -131,6 +139,10 @@ class SphinxEngine:
                 return bool(_select(cursor, f"SELECT id FROM {DISTRIBUTED} {condition} LIMIT 1", args)[0])
 
             notes += unknown_value_notes(filters, has_value) + unknown_value_notes(exclude, has_value)
+            suggestion = None
+            if total == 0 and query.strip():
+                suggestion = self._suggestion(cursor, query, expand_entities,
+                                              lambda m: _where(m, filters, any_of, exclude, since, until))
         hits = tuple(self._hit(articles[number], compiled.highlight, float(weight if match else 0.0))
                      for number, weight in rows if number in articles)
         if since and until and since > until:
@@ -143,7 +155,7 @@ class SphinxEngine:
         return SearchResult(query=query, total=total, took_ms=(time.perf_counter() - started) * 1000, hits=hits,
                             facets=facets, offset=offset, limit=limit, filters=filters, since=since, until=until,
                             timeline=timeline, any_of=tuple(sorted(any_of)), exclude=exclude, sort=sort,
-                            notes=tuple(dict.fromkeys(notes)), suggestion=None)
+                            notes=tuple(dict.fromkeys(notes)), suggestion=suggestion)
 
     def export(self, query: str = "", *, filters=None, expand_entities: bool = True, since=None, until=None,
                any_of=(), exclude=None) -> Iterator[ExportRow]:
@@ -196,7 +208,25 @@ class SphinxEngine:
                      if number in articles)
 
     def suggest(self, query: str) -> str | None:
-        return None
+        """A spelling correction of ``query`` that has results ("did you mean"), or None."""
+        with self._connection([]) as cursor:
+            return self._suggestion(cursor, query, True, lambda m: _where(m, {}, frozenset(), {}, None, None))
+
+    def _suggestion(self, cursor, query: str, expand_entities: bool, restricted) -> str | None:
+        """The product's own "did you mean" (``search/suggest.py``) over the cluster's vocabulary.
+
+        ``restricted(match)`` is the WHERE clause of a match under the search's filters: a rewrite is
+        offered only if it has results there.
+        """
+        def count(text: str, where) -> int:
+            match = _Compiled(self._knowledge, expand_entities, self._languages()).node(parse(text), top=True)
+            condition, args = where(match)
+            return _select(cursor, f"SELECT id FROM {DISTRIBUTED} {condition} LIMIT 1 OPTION max_matches=1", args,
+                           meta=True)[2]
+
+        alone = lambda match: _where(match, {}, frozenset(), {}, None, None)  # noqa: E731
+        return suggest_query(query, _ClusterSpelling(cursor), lambda word: count(word, alone) > 0,
+                             lambda rewritten: count(rewritten, restricted) > 0, Budget.of(SUGGEST_BUDGET_S))
 
     def entity_report(self, limit: int = 20):
         raise CorpusSearchError(f"the entity report reads an embedded index; the cluster at {self.location.url} "
@@ -216,9 +246,20 @@ class SphinxEngine:
 
     # --- the engine's side ---------------------------------------------------------------------
 
+    def _languages(self) -> frozenset[str]:
+        """The stemmed languages the cluster holds (their stop words are optional in a query), read again
+        every `LANGUAGES_TTL_S`: another machine may add a language."""
+        read_at, languages = self._held_languages
+        if time.monotonic() - read_at > LANGUAGES_TTL_S:
+            with self._connection([]) as cursor:
+                rows = _select(cursor, f"SELECT lang, COUNT(*) FROM {DISTRIBUTED} GROUP BY lang LIMIT 1000", [])[0]
+            languages = frozenset(lang for lang, _ in rows if lang in STEMMED)
+            self._held_languages = (time.monotonic(), languages)
+        return languages
+
     def _count(self) -> int:
         with self._connection([]) as cursor:
-            return _select(cursor, f"SELECT id FROM {DISTRIBUTED} LIMIT 1", [])[2]
+            return _select(cursor, f"SELECT id FROM {DISTRIBUTED} LIMIT 1", [], meta=True)[2]
 
     def _stored(self, doc_id: str) -> dict:
         from search.engine import DocumentNotFound
@@ -317,8 +358,9 @@ class SphinxEngine:
 class _Compiled:
     """A query tree in SphinxQL's extended match syntax, and the words to mark in what it finds."""
 
-    def __init__(self, knowledge, expand_entities: bool) -> None:
+    def __init__(self, knowledge, expand_entities: bool, languages: Iterable[str] = ()) -> None:
         self.knowledge, self.expand_entities = knowledge, expand_entities
+        self.optional_words = frozenset(fold(word) for lang in languages for word in stop_words(lang))
         self.highlight = HighlightTerms()
         self.notes: list[str] = []
 
@@ -353,27 +395,37 @@ class _Compiled:
         raise TypeError(node)
 
     def _and(self, children, top: bool) -> str | None:
-        parts, run = [], []
+        """All of the children; a lone stop word of an indexed language only ranks (``MAYBE``), as the
+        embedded engine makes it optional ("Wang e Malta" finds the Swedish article too)."""
+        parts, optional, run = [], [], []
         for child in children:
             if isinstance(child, Word) and child.field is None:
                 run.append(child)
                 continue
             if run:
-                parts.append(self._words(run))
+                parts.append(self._words(run, optional))
                 run = []
             parts.append(self.node(child))
         if run:
-            parts.append(self._words(run))
+            parts.append(self._words(run, optional))
         parts = [part for part in parts if part]
+        if not parts:
+            parts, optional = optional, []
         if all(part.startswith("-") for part in parts):
             parts.insert(0, EVERY_DOCUMENT)  # Sphinx refuses a match with nothing but NOT
-        return " ".join(parts)
+        required = " ".join(parts)
+        return f"({required}) MAYBE ({' | '.join(optional)})" if optional else required
 
-    def _words(self, run: list[Word]) -> str:
-        """Plain words, each also as the entity it begins to name (``Poutine`` → the articles on Putin)."""
+    def _words(self, run: list[Word], optional: list[str] | None = None) -> str:
+        """Plain words, each also as the entity it begins to name (``Poutine`` → the articles on Putin);
+        a stop word that names nothing goes to ``optional``, when given."""
         parts, i = [], 0
         while i < len(run):
             length, entities = self._entity_at(run, i)
+            if not length and optional is not None and fold(run[i].text) in self.optional_words:
+                optional.append(self._word(run[i].text, None, weak=True))
+                i += 1
+                continue
             literal = " ".join(self._word(w.text, None) for w in run[i:i + max(length, 1)])
             if entities:
                 parts.append("((" + literal + ") | " + " | ".join(entities) + ")")
@@ -404,10 +456,13 @@ class _Compiled:
                 return end - start, list(dict.fromkeys(alternatives))
         return 0, []
 
-    def _word(self, text: str, field: str | None) -> str:
+    def _word(self, text: str, field: str | None, weak: bool = False) -> str:
         tokens = [fold(word) for word, _, _, whole in words(text) if not whole]
         if not tokens:
             return ""
+        if weak:  # marked only beside a marked word, as the embedded engine marks optional words
+            self.highlight.weak.update(tokens)
+            return _scoped(field, " ".join(_escape(t) for t in tokens))
         self.highlight.exact.update(tokens)
         for lang in STEMMED:
             if has_stemmer(lang):
@@ -479,16 +534,22 @@ def _end_of(bound: str) -> int:
     return number
 
 
-def _select(cursor, statement: str, args: list):
-    """(rows, [facet rows…], total found, warnings) of one SELECT; a node that did not answer is a warning."""
+def _select(cursor, statement: str, args: list, meta: bool = False):
+    """(rows, [facet rows…], total found, warnings) of one SELECT; a node that did not answer is a warning.
+
+    The total and the warnings cost two more round trips: asked for with ``meta`` only (else the total is
+    the rows read, and no warnings).
+    """
     try:
         cursor.execute(statement, args or None)
         rows = list(cursor.fetchall())
         facet_rows = []
         while cursor.nextset():
             facet_rows.append(list(cursor.fetchall()))
+        if not meta:
+            return rows, facet_rows, len(rows), []
         cursor.execute("SHOW META")
-        meta = dict(cursor.fetchall())
+        found = dict(cursor.fetchall())
         cursor.execute("SHOW WARNINGS")
         warnings = [Note("the cluster answered in part: {warning}", warning=str(row[2])) for row in cursor.fetchall()]
     except pymysql.MySQLError as error:
@@ -496,7 +557,28 @@ def _select(cursor, statement: str, args: list):
         if "syntax" in message or "query" in message:
             raise QueryError(statement[:60], Note("the cluster cannot run it ({reason})", reason=message)) from None
         raise ClusterUnavailable(f"the cluster failed ({message})") from None
-    return rows, facet_rows, int(meta.get("total_found", len(rows))), warnings
+    return rows, facet_rows, int(found.get("total_found", len(rows))), warnings
+
+
+class _ClusterSpelling:
+    """The cluster's vocabulary as ``search/suggest.py`` reads a spelling table: candidates by shared
+    deletes (one lookup on the ``deletes`` attribute of every node), their words and article counts."""
+
+    def __init__(self, cursor) -> None:
+        self.cursor = cursor
+        self.words: dict[int, str] = {}
+        self.documents: dict[int, int] = {}
+
+    def candidates(self, word: str):
+        rows, _, _, _ = _select(self.cursor, f"SELECT id, word, documents FROM {VOCABULARY} WHERE deletes IN "
+                                             f"({', '.join(map(str, delete_hashes(word)))}) LIMIT {CANDIDATES} "
+                                             f"OPTION max_matches={CANDIDATES}", [])
+        for number, text, documents in rows:
+            self.words[int(number)], self.documents[int(number)] = text, int(documents)
+        return np.array([int(number) for number, _, _ in rows], dtype=np.int64)
+
+    def word(self, number: int) -> str:
+        return self.words[number]
 
 
 def _articles(cursor, numbers: list[int]) -> dict[int, dict]:
