@@ -254,6 +254,10 @@ def test_the_search_page_serves_a_cluster_and_shows_a_missing_node(cluster):
         assert answer["total"] == 4 and answer["notes"] == []
         page = get("/?" + urllib.parse.urlencode({"q": "Malta OR Stockholm"}))
         assert '<span id="total">4</span>' in page
+        article = get("/article/002_f821f3d7de1c528f.txt?q=Malta")  # the article page: text, marks, similar
+        assert "<mark>Malta</mark>" in article and "Wang Yi" in article
+        exported = get("/export.csv?" + urllib.parse.urlencode({"q": "Malta OR Stockholm"}))
+        assert len(exported.strip().splitlines()) == 1 + 4
         stop_cluster(data, 2)
         try:
             answer = json.loads(get("/api/search?" + urllib.parse.urlencode({"q": "Malta OR Stockholm"})))
@@ -272,3 +276,8 @@ def test_a_wrong_cluster_location_or_a_cluster_that_does_not_answer_is_one_line(
     port = _free_ports(1)
     down = cli("search", "Malta", "--index", f"sphinx://127.0.0.1:{port}")
     assert down.exit_code == 1 and "no node of the cluster" in down.stderr and "Traceback" not in down.stderr
+
+
+def test_the_entity_report_says_in_one_line_that_it_needs_an_embedded_index(cluster, cli):
+    report = cli("entities", "--index", cluster[1])
+    assert report.exit_code == 1 and "reads an embedded index" in report.stderr and "Traceback" not in report.stderr
