@@ -44,10 +44,9 @@ from search.results import EntityMentions, ExportRow, Hit, SearchResult, Segment
 from search.scoring import Unsupported, top_documents
 from search.snapshot import Snapshot
 from search.suggest import suggest_query
-from search.syntax import QueryError, parse
+from search.syntax import SORTS, QueryError, check_page, parse
 
 Sort = Literal["relevance", "date"]
-SORTS = ("relevance", "date")
 MAX_LIMIT = 10_000_000  # effectively "all": a script may list the whole corpus
 MAX_SUGGEST_CHARS = 200
 # A search stops after this long (expanding, counting, ranking, checking phrases) and says it was cut short.
@@ -118,10 +117,7 @@ class Engine:
             a negative limit or offset, or an unknown sort.
         """
         started = time.perf_counter()
-        if limit < 0 or offset < 0 or facet_limit < 0:
-            raise QueryError(query, Note("limit, offset and facet_limit must not be negative"))
-        if sort not in SORTS:
-            raise QueryError(query, Note("unknown sort {sort!r}; use one of {sorts}", sort=sort, sorts=", ".join(SORTS)))
+        check_page(query, limit, offset, facet_limit, sort)
         tree = parse(query)
         since, until = date_bound(since, "since"), date_bound(until, "until")
         dates = date_range_query(since, until)

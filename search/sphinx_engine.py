@@ -40,7 +40,8 @@ from search.notes import N_, Note
 from search.query import HighlightTerms
 from search.results import EntityMentions, ExportRow, FacetValue, Hit, SearchResult, Segment, StoredArticle
 from search.suggest import suggest_query
-from search.syntax import And, FieldValue, Fuzzy, MatchAll, Not, Or, Phrase, Prefix, QueryError, Word, parse
+from search.syntax import (And, FieldValue, Fuzzy, MatchAll, Not, Or, Phrase, Prefix, QueryError, Word, check_page,
+                           parse)
 
 MAX_MATCHES = 100_000  # the deepest page the cluster serves (searchd's max_matches)
 MAX_ENTITY_WORDS = 6
@@ -60,6 +61,8 @@ _SPECIAL = re.compile(r'([\\()|\-!@~"&/^$=<>*])')
 DIFFERENCES = {  # what the cluster does not do as the embedded index does, said in a result's notes
     "fuzzy": N_("the cluster has no fuzzy matching: {word}~ was searched as written"),
     "short_prefix": N_("the cluster needs two letters before *: {word}* was searched as written"),
+    "ranking": N_("the cluster ranks each language's articles by that language's own word statistics: "
+                  "the order across languages is not the embedded index's"),
 }
 
 
@@ -85,11 +88,7 @@ class SphinxEngine:
                exclude: Mapping[str, Iterable[str]] | None = None) -> SearchResult:
         """As `search.engine.Engine.search`."""
         started = time.perf_counter()
-        if limit < 0 or offset < 0 or facet_limit < 0:
-            raise QueryError(query, Note("limit, offset and facet_limit must not be negative"))
-        if sort not in ("relevance", "date"):
-            raise QueryError(query, Note("unknown sort {sort!r}; use one of {sorts}", sort=sort,
-                                         sorts="relevance, date"))
+        check_page(query, limit, offset, facet_limit, sort)
         since, until = date_bound(since, "since"), date_bound(until, "until")
         filters = normalize_filters(filters, self._knowledge)
         exclude = normalize_filters(exclude, self._knowledge)
@@ -145,6 +144,8 @@ class SphinxEngine:
                                               lambda m: _where(m, filters, any_of, exclude, since, until))
         hits = tuple(self._hit(articles[number], compiled.highlight, float(weight if match else 0.0))
                      for number, weight in rows if number in articles)
+        if match and sort == "relevance" and len(hits) > 1 and len({hit.lang for hit in hits}) > 1:
+            notes.append(Note(DIFFERENCES["ranking"]))  # one index per language, each with its own IDF
         if since and until and since > until:
             notes.append(Note("since {since} is after until {until}: no date is in between", since=since, until=until))
         if total and offset >= total and limit:

@@ -28,6 +28,7 @@ MAX_CLAUSES = 64
 MAX_DEPTH = 20
 TEXT_FIELDS = ("title",)
 DEFAULT_KEYWORD_FIELDS = ("lang", "person", "country", "org")
+SORTS = ("relevance", "date")  # the orders of hits every backend offers
 
 
 class QueryError(CorpusSearchError):
@@ -107,6 +108,17 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _FUZZY = re.compile(r"^(?P<word>.+?)~(?P<distance>[12])?$")
+
+
+def check_page(query: str, limit: int, offset: int, facet_limit: int, sort: str) -> None:
+    """Refuse what no backend can answer: a negative limit or offset, an unknown sort.
+
+    :raise QueryError: saying what to change.
+    """
+    if limit < 0 or offset < 0 or facet_limit < 0:
+        raise QueryError(query, Note("limit, offset and facet_limit must not be negative"))
+    if sort not in SORTS:
+        raise QueryError(query, Note("unknown sort {sort!r}; use one of {sorts}", sort=sort, sorts=", ".join(SORTS)))
 
 
 def parse(query: str, keyword_fields: tuple[str, ...] = DEFAULT_KEYWORD_FIELDS) -> Node:

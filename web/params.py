@@ -15,12 +15,12 @@ from werkzeug.datastructures import MultiDict
 
 from search.facets import NOT_A_DATE, is_date_bound
 from search.notes import Note
+from search.syntax import SORTS
 
 FILTER_FACETS = ("person", "country", "org", "lang", "year")
 ANY_OF_FACETS = ("person", "country", "org")  # the facets whose values may combine with OR (any=person)
 EXCLUDABLE = ("person", "country", "org", "lang")  # not_person=…
 UI_LANGUAGES = {"en": "English", "it": "Italiano", "fr": "Français", "sv": "Svenska"}
-SORTS = ("relevance", "date")
 MAX_QUERY_CHARS = 1000
 MAX_VALUE_CHARS = 200
 MAX_VALUES_PER_FACET = 20
