@@ -4,22 +4,25 @@ The product's own logic is the same for every backend and lives outside it:
 reading the corpus (``index/reader.py``), languages (``index/language.py``),
 analysis choices (``index/analysis.py``: folding, stemmers, stop words),
 entities (``index/entities.py``, the knowledge base), the query language and
-its tree (``search/syntax.py``), facet semantics (``search/facets.py``: all
-of, any of, not, dates, unknown values), snippets and marks
-(``search/highlight.py``), did-you-mean (``search/suggest.py``) and the
-result types (``search/results.py``).
+its tree (``search/syntax.py``, with the checks of a page's arguments), facet
+semantics (``search/facets.py``: all of, any of, not, dates, unknown values,
+the timeline's years), snippets and marks (``search/highlight.py``),
+did-you-mean (``search/suggest.py``), time budgets (``search/budget.py``) and
+the result types (``search/results.py``). None of these imports Whoosh.
 
 A backend is one writer and one searcher:
 
-=================  =============================================  ==========================================
-backend            writer (documents → index)                     searcher (`SearchBackend`)
-=================  =============================================  ==========================================
-Whoosh (embedded)  ``index/writer.py`` (postings by                ``search/engine.py`` (with ``query.py``,
-                   ``index/prepare.py``)                           ``docsets.py``, ``scoring.py``,
-                                                                   ``snapshot.py``)
-Sphinx/Manticore   ``index/sphinx_writer.py`` (nodes:               ``search/sphinx_engine.py``
-                   ``index/sphinx_nodes.py``)
-=================  =============================================  ==========================================
+=================  ===========================================  =============================================
+backend            writer (documents → index)                   searcher (`SearchBackend`)
+=================  ===========================================  =============================================
+Whoosh (embedded)  ``index/writer.py`` (postings made by         ``search/engine.py``, with its own
+                   ``index/prepare.py``, ``index/schema.py``)    ``query.py``, ``whoosh_facets.py``,
+                                                                 ``docsets.py``, ``postings.py``,
+                                                                 ``scoring.py``, ``snapshot.py``
+Sphinx/Manticore   ``index/sphinx_writer.py`` (nodes:             ``search/sphinx_engine.py``
+                   ``index/sphinx_nodes.py``, shared names:
+                   ``index/sphinx_client.py``)
+=================  ===========================================  =============================================
 
 `index.build_index` and `open_engine` choose by the location: a folder is
 Whoosh, ``sphinx://HOST:PORT[,HOST:PORT…]`` the cluster. The CLI, the page

@@ -14,46 +14,20 @@ each call reads postings through the calling thread's own searcher.
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
-from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
 
 from index.facetstore import ColumnStore, FacetTable, build_date_order, build_table, merged_table
 from index.merging import NO_MERGES, Merges
+from search.budget import Budget
 from search.postings import Postings, read_lengths, read_postings
 
 # Postings kept in memory for the next query, by size (a word of 40,000 articles is 320 KB):
 # a search process stays well under its memory budget whatever the corpus.
 POSTINGS_CACHE_BYTES = 32 * 1024 * 1024  # per worker process
 PHRASE_CACHE_SIZE = 64  # phrase masks, one byte per document each
-
-
-@dataclass
-class Budget:
-    """The time one search may take; what ran out of it is reported, not waited for."""
-
-    deadline: float
-    exceeded: bool = False
-
-    @classmethod
-    def unlimited(cls) -> "Budget":
-        return cls(float("inf"))
-
-    @classmethod
-    def of(cls, seconds: float) -> "Budget":
-        return cls(time.monotonic() + seconds)
-
-    def part(self, seconds: float) -> "Budget":
-        """A budget of at most ``seconds`` that ends no later than this one (one search, one time limit)."""
-        return Budget(min(self.deadline, time.monotonic() + seconds))
-
-    def spent(self) -> bool:
-        if not self.exceeded and time.monotonic() > self.deadline:
-            self.exceeded = True
-        return self.exceeded
 
 
 class DocSets:

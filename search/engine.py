@@ -33,10 +33,10 @@ from index.integrity import WHOOSH_DAMAGE_ERRORS, VerifiedFiles, default_cache_f
 from index.mapped import MappedStorage
 from search.snapshot import needed_for_searching
 from search.curation import EntityReport, entity_report
-from search.docsets import Budget
+from search.budget import Budget
 from index.merging import Merges
-from search.facets import (DEFAULT_FACET_LIMIT, FACETS, count_facets, date_bound, date_range_query, facet_query,
-                           filter_query, normalize_filters, timeline, unknown_value_notes)
+from search.facets import DEFAULT_FACET_LIMIT, FACETS, date_bound, normalize_filters, unknown_value_notes
+from search.whoosh_facets import count_facets, date_range_query, facet_query, filter_query, timeline
 from search.highlight import SNIPPET_CHARS, annotate_text, fragments, marked_spans, snippet
 from search.notes import Note
 from search.query import CompiledQuery, QueryCompiler

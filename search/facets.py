@@ -1,11 +1,11 @@
-"""Facets: filters by value, and counts of values over the whole result set.
-
-Counts come from a column store of each facet (``search/docsets.py``): one
-``bincount`` over the matched documents, never stored fields, never a walk
-over each value's postings.
+"""Facets as the product means them, whatever the backend: names, values, filters, dates, what is said.
 
 Filter values may be written any way the knowledge base knows: ``person:
-poutine`` is ``Vladimir Putin``, ``country:Nordkorea`` is ``KP``.
+poutine`` is ``Vladimir Putin``, ``country:Nordkorea`` is ``KP``. Several
+values of an entity facet must all be mentioned, unless the facet is asked
+for as any-of; a language or a year is any of them (`ANY_OF`). How a backend
+filters and counts is its own (``search/whoosh_facets.py``,
+``search/sphinx_engine.py``).
 """
 from __future__ import annotations
 
@@ -13,14 +13,11 @@ import re
 
 from typing import Iterable, Mapping
 
-from whoosh import query as wq
-
 from index import country_name
 from index.facetstore import FACET_NAMES, YEAR
 from index.merging import NO_MERGES, Merges
-from index.schema import DATE, ENTITY_FACETS, LANG, keyword_term
+from index.schema import ENTITY_FACETS, LANG
 from search.notes import N_, Note
-from search.results import FacetValue
 from search.syntax import QueryError
 
 FACETS = FACET_NAMES  # the index's facet fields, and the year (from the date: filtered by prefix)
@@ -101,84 +98,14 @@ def date_bound(text: str | None, name: str) -> str | None:
     return text
 
 
-def date_range_query(since: str | None, until: str | None) -> wq.Query | None:
-    """The articles dated from ``since`` to ``until``, both included (``until=2024-03`` takes all of March).
-
-    Dates are ISO strings, so the order of strings is the order of time;
-    undated articles are outside every range.
-    """
-    if since is None and until is None:
-        return None
-    return wq.TermRange(DATE, since or "0", (until + "\uffff") if until else None, startexcl=False, endexcl=False)
-
-
-def filter_query(filters: dict[str, tuple[str, ...]], merges: Merges = NO_MERGES, any_of: Iterable[str] = (),
-                 exclude: dict[str, tuple[str, ...]] | None = None) -> wq.Query | None:
-    """The articles ``filters`` allow: every value of a facet (AND), or any of them for the facets in
-    ``any_of`` (languages and years always: an article has one of each), and none of ``exclude``'s values."""
-    clauses = []
-    for name, values in filters.items():
-        terms = _value_queries(name, values, merges)
-        if name in ANY_OF or name in any_of:
-            clauses.append(terms[0] if len(terms) == 1 else wq.Or(terms))
-        else:
-            clauses.extend(terms)
-    excluded = [term for name, values in (exclude or {}).items() for term in _value_queries(name, values, merges)]
-    if not clauses and not excluded:
-        return None
-    included = clauses[0] if len(clauses) == 1 else wq.And(clauses) if clauses else wq.Every()
-    return wq.AndNot(included, wq.Or(excluded)) if excluded else included
-
-
-def _value_queries(name: str, values: Iterable[str], merges: Merges) -> list[wq.Query]:
-    if name == YEAR:
-        return [wq.Prefix(DATE, value) for value in values]
-    return [facet_query(name, value, merges) for value in values]
-
-
-def facet_query(name: str, value: str, merges: Merges = NO_MERGES, boost: float = 1.0) -> wq.Query:
-    """Articles with this facet value, in any of the spellings merged into it (a discovered name)."""
-    variants = merges.variants(name, value) if name in ENTITY_FACETS else (value,)
-    if len(variants) == 1:
-        return wq.Term(name, keyword_term(value), boost=boost)
-    return wq.Or([wq.Term(name, keyword_term(v)) for v in variants], boost=boost)
-
-
-def count_facets(docsets, reader, mask, limit: int, language: str = "en",
-                 knowledge=None, own_masks: Mapping[str, object] | None = None) -> dict[str, tuple[FacetValue, ...]]:
-    """The ``limit`` most frequent values of each facet among the documents in ``mask``.
-
-    A facet in ``own_masks`` is counted over its own mask instead: the
-    matches without that facet's any-of filter, so that its other values show
-    what choosing them too would add (as every faceted engine counts OR).
-    Countries carry a label: their name in ``language``. Years read best in
-    order, newest first.
-    """
-    counts = {}
-    for name in FACETS:
-        table = docsets.facet(reader, name)
-        among = (own_masks or {}).get(name, mask)
-        if name == YEAR:
-            ranked = sorted(table.count(among, len(table.values)), reverse=True)[:limit]
-        else:
-            ranked = table.count(among, limit)
-        counts[name] = tuple(
-            FacetValue(value, count, country_label(value, language, knowledge) if name == "country" else None)
-            for value, count in ranked
-        )
-    return counts
-
-
-def timeline(docsets, reader, mask) -> tuple[tuple[str, int], ...]:
-    """(year, articles) for every year from the first to the last that ``mask`` has, oldest first; empty years
-    included, so that a chart of it shows gaps as gaps."""
-    table = docsets.facet(reader, YEAR)
-    counts = {int(year): count for year, count in table.count(mask, len(table.values)) if year.isdigit()}
-    if not counts:
-        return ()
-    return tuple((str(year), counts.get(year, 0)) for year in range(min(counts), max(counts) + 1))
-
-
 def country_label(code: str, language: str, knowledge) -> str:
     """A country's name in ``language``: shipped with the index for the page's languages, else from CLDR."""
     return knowledge.country_name(code, language) if knowledge is not None else country_name(code, language)
+
+
+def years_with_gaps(counts: Mapping[int, int]) -> tuple[tuple[str, int], ...]:
+    """(year, articles) for every year from the first to the last counted, oldest first; empty years
+    included, so that a chart of it shows gaps as gaps."""
+    if not counts:
+        return ()
+    return tuple((str(year), counts.get(year, 0)) for year in range(min(counts), max(counts) + 1))

@@ -9,10 +9,25 @@ decorates them itself, so no HTML is ever built from article text here.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 from index import fold, has_stemmer, stem_variants, text_words
-from search.query import HighlightTerms
 from search.results import Fragment, Segment
+
+@dataclass
+class HighlightTerms:
+    """The forms of words a query matches, for marking them in a text."""
+
+    exact: set[str] = field(default_factory=set)  # folded words
+    stems: dict[str, set[str]] = field(default_factory=dict)  # lang → stem terms
+    prefixes: set[str] = field(default_factory=set)
+    phrases: set[tuple[str, ...]] = field(default_factory=set)  # folded words in order
+    weak: set[str] = field(default_factory=set)  # stop words: marked only beside a marked word
+    entities: set[tuple[str, str]] = field(default_factory=set)  # (facet, value): their mentions are marked
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.prefixes or self.phrases or self.entities or any(self.stems.values()))
+
 
 SNIPPET_CHARS = 240
 LEAD_CHARS = 60  # how much text to show before the first marked word

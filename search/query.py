@@ -19,7 +19,7 @@ query matches, per language, so that snippets mark ``sanzioni`` for a query
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from whoosh import query as wq
 
@@ -27,7 +27,9 @@ from index import analyzer_for, exact_analyzer, fold, stop_words
 from index.knowledge import ALL_CAPS, QueryKnowledge, case_pattern, tokens_of
 from index.schema import ENTITY_FACETS, EXACT, TITLE, stemmed_field
 from index.merging import NO_MERGES, Merges
-from search.facets import canonical_value, facet_query
+from search.facets import canonical_value
+from search.highlight import HighlightTerms
+from search.whoosh_facets import facet_query
 from search.notes import Note
 from search.syntax import And, FieldValue, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Word
 
@@ -37,21 +39,6 @@ EXACT_BOOST = 1.5
 ENTITY_BOOST = 0.3
 MAX_EXPANSIONS = 200
 MAX_ENTITY_WORDS = 6
-
-
-@dataclass
-class HighlightTerms:
-    """The forms of words a query matches, for marking them in a text."""
-
-    exact: set[str] = field(default_factory=set)  # folded words
-    stems: dict[str, set[str]] = field(default_factory=dict)  # lang → stem terms
-    prefixes: set[str] = field(default_factory=set)
-    phrases: set[tuple[str, ...]] = field(default_factory=set)  # folded words in order
-    weak: set[str] = field(default_factory=set)  # stop words: marked only beside a marked word
-    entities: set[tuple[str, str]] = field(default_factory=set)  # (facet, value): their mentions are marked
-
-    def __bool__(self) -> bool:
-        return bool(self.exact or self.prefixes or self.phrases or self.entities or any(self.stems.values()))
 
 
 @dataclass

@@ -20,7 +20,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh import scoring as whoosh_scoring
 
-from search.docsets import Budget
+from search.budget import Budget
 
 
 _NO_DOCS = np.zeros(0, dtype=np.int32)

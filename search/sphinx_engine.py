@@ -32,12 +32,11 @@ from index.spelling import delete_hashes
 from index.sphinx_client import (DISTRIBUTED, EVERY_DOCUMENT, NAMED, STORED, VOCABULARY, ClusterUnavailable, connect, date_number,
                                  document_number, parse_location, value_key, value_token)
 from index.sphinx_nodes import STEMMED
-from search.facets import (DEFAULT_FACET_LIMIT, country_label, date_bound, normalize_filters,
+from search.facets import (ANY_OF, DEFAULT_FACET_LIMIT, country_label, date_bound, normalize_filters, years_with_gaps,
                            unknown_value_notes)
-from search.docsets import Budget
-from search.highlight import annotate_text, fragments, marked_spans, snippet
+from search.budget import Budget
+from search.highlight import HighlightTerms, annotate_text, fragments, marked_spans, snippet
 from search.notes import N_, Note
-from search.query import HighlightTerms
 from search.results import EntityMentions, ExportRow, FacetValue, Hit, SearchResult, Segment, StoredArticle
 from search.suggest import suggest_query
 from search.syntax import (And, FieldValue, Fuzzy, MatchAll, Not, Or, Phrase, Prefix, QueryError, Word, check_page,
@@ -120,8 +119,7 @@ class SphinxEngine:
             articles = _articles(cursor, [number for number, _ in rows])
             facets = {}
             years = [(str(year), int(count)) for year, count in facet_rows[-1] if int(year)]
-            timeline = tuple((str(year), dict(years).get(str(year), 0))
-                             for year in range(int(years[0][0]), int(years[-1][0]) + 1)) if years else ()
+            timeline = years_with_gaps({int(year): count for year, count in years})
             for name, counted in zip((*ENTITY_FACETS, "lang"), facet_rows):
                 if name in any_of:  # counted without its own filter, as the embedded engine does
                     own, own_args = where({k: v for k, v in filters.items() if k != name})
@@ -514,7 +512,7 @@ def _where(match: str | None, filters: dict, any_of: frozenset, exclude: dict, s
             continue
         column = "lang_key" if name == "lang" else f"{name}_keys"
         keys = [value_key(name, value) for value in values]
-        if name in any_of or name == "lang":
+        if name in any_of or name in ANY_OF:
             conditions.append(f"{column} IN ({', '.join(map(str, keys))})")
         else:
             conditions += [f"{column} = {key}" for key in keys]

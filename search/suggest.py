@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA
 
 from index import fold
 from index.spelling import SpellingTable, is_suggestible
-from search.docsets import Budget
+from search.budget import Budget
 
 _WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_][\w'’-]*)(?![\w:*~])")
 OPERATORS = frozenset({"OR", "AND", "NOT"})
