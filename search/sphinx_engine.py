@@ -466,9 +466,10 @@ class _Compiled:
         for lang in STEMMED:
             if has_stemmer(lang):
                 self.highlight.stems.setdefault(lang, set()).update(v for t in tokens for v in stem_variants(lang, t))
-        if len(tokens) > 1:  # "l'Italia", "Jean-Paul": the parts, in order
-            self.highlight.phrases.add(tuple(tokens))
+        if len(tokens) > 1 and field == "title":  # "Jean-Paul" in a title: the parts, in order
             return _scoped(field, '"' + " ".join(_escape(t) for t in tokens) + '"')
+        if len(tokens) > 1:  # "Malta|Lavrov", "Jean-Paul": every part, as the embedded index's stemmed fields
+            return _scoped(field, "(" + " ".join(_escape(t) for t in tokens) + ")")
         return _scoped(field, _escape(tokens[0]))
 
     def _phrase(self, text: str, field: str | None) -> str:
