@@ -44,7 +44,7 @@ from search.results import EntityMentions, ExportRow, Hit, SearchResult, Segment
 from search.scoring import Unsupported, top_documents
 from search.snapshot import Snapshot
 from search.suggest import suggest_query
-from search.syntax import SORTS, QueryError, check_page, parse
+from search.syntax import SORTS, QueryError, check_page, page_notes, parse
 
 Sort = Literal["relevance", "date"]
 MAX_LIMIT = 10_000_000  # effectively "all": a script may list the whole corpus
@@ -162,11 +162,7 @@ class Engine:
                     hits = tuple(self._hit(searcher.stored_fields(d), compiled, 0.0, budget) for d in docnums)
                 else:
                     hits = self._top_hits(searcher, docsets, final, compiled, matched, offset, wanted, notes, budget)
-            if since and until and since > until:
-                notes.append(Note("since {since} is after until {until}: no date is in between", since=since, until=until))
-            if total and offset >= total and limit:
-                notes.append(Note("there are {total:,} results: offset {offset:,} is past the last one", total=total,
-                                   offset=offset))
+            notes += page_notes(total, offset, limit, since, until)
             if budget.exceeded:
                 notes.append(Note("the search took over {seconds:g} s and was cut short: only part of the query's "
                                   "words were looked up, so the results and the total may be incomplete",

@@ -40,7 +40,7 @@ from search.notes import N_, Note
 from search.results import EntityMentions, ExportRow, FacetValue, Hit, SearchResult, Segment, StoredArticle
 from search.suggest import suggest_query
 from search.syntax import (And, FieldValue, Fuzzy, MatchAll, Not, Or, Phrase, Prefix, QueryError, Word, check_page,
-                           parse)
+                           page_notes, parse)
 
 MAX_MATCHES = 100_000  # the deepest page the cluster serves (searchd's max_matches)
 MAX_ENTITY_WORDS = 6
@@ -113,7 +113,8 @@ class SphinxEngine:
             notes += warnings
             # Counted apart: Sphinx 2.2.11 loses WEIGHT() from a distributed answer that also has FACETs.
             facet_rows = _select(cursor, f"SELECT id FROM {DISTRIBUTED} {condition} LIMIT 1 "
-                                         f"OPTION max_matches={FACET_FETCH} {facets_sql}", args)[1]
+                                         f"OPTION max_matches={FACET_FETCH} {facets_sql}", args)[1] \
+                if facet_limit else [[] for _ in range(len(ENTITY_FACETS) + 2)]  # an export's pages count nothing
             if wanted <= offset:
                 rows = []
             articles = _articles(cursor, [number for number, _ in rows])
@@ -144,11 +145,7 @@ class SphinxEngine:
                      for number, weight in rows if number in articles)
         if match and sort == "relevance" and len(hits) > 1 and len({hit.lang for hit in hits}) > 1:
             notes.append(Note(DIFFERENCES["ranking"]))  # one index per language, each with its own IDF
-        if since and until and since > until:
-            notes.append(Note("since {since} is after until {until}: no date is in between", since=since, until=until))
-        if total and offset >= total and limit:
-            notes.append(Note("there are {total:,} results: offset {offset:,} is past the last one", total=total,
-                              offset=offset))
+        notes += page_notes(total, offset, limit, since, until)
         if offset + limit > MAX_MATCHES and total > MAX_MATCHES:
             notes.append(Note("the cluster serves the first {limit:,} results of a query", limit=MAX_MATCHES))
         return SearchResult(query=query, total=total, took_ms=(time.perf_counter() - started) * 1000, hits=hits,

@@ -121,6 +121,17 @@ def check_page(query: str, limit: int, offset: int, facet_limit: int, sort: str)
         raise QueryError(query, Note("unknown sort {sort!r}; use one of {sorts}", sort=sort, sorts=", ".join(SORTS)))
 
 
+def page_notes(total: int, offset: int, limit: int, since: str | None, until: str | None) -> list[Note]:
+    """What a page's arguments lead to that the reader should hear: an empty date range, a page past the end."""
+    notes = []
+    if since and until and since > until:
+        notes.append(Note("since {since} is after until {until}: no date is in between", since=since, until=until))
+    if total and offset >= total and limit:
+        notes.append(Note("there are {total:,} results: offset {offset:,} is past the last one", total=total,
+                          offset=offset))
+    return notes
+
+
 def parse(query: str, keyword_fields: tuple[str, ...] = DEFAULT_KEYWORD_FIELDS) -> Node:
     """Parse query text into a tree; an empty query is `MatchAll`.
 
