@@ -106,11 +106,10 @@ class SphinxEngine:
             facets_sql = " ".join(f"FACET {name}_keys ORDER BY COUNT(*) DESC LIMIT {read}"
                                   for name in ENTITY_FACETS) + " FACET lang ORDER BY COUNT(*) DESC LIMIT 100" \
                 + " FACET year ORDER BY year ASC LIMIT 10000"
-            rows, _, total, warnings = _select(
+            rows, _, total, _ = _select(
                 cursor, f"SELECT id, WEIGHT() AS w FROM {DISTRIBUTED} {condition} ORDER BY {order} "
                         f"LIMIT {offset}, {max(wanted - offset, 1)} "
                         f"OPTION max_matches={max(wanted, 1)}, field_weights=({FIELD_WEIGHTS})", args, meta=True)
-            notes += warnings
             # Counted apart: Sphinx 2.2.11 loses WEIGHT() from a distributed answer that also has FACETs.
             facet_rows = _select(cursor, f"SELECT id FROM {DISTRIBUTED} {condition} LIMIT 1 "
                                          f"OPTION max_matches={FACET_FETCH} {facets_sql}", args)[1] \
@@ -279,11 +278,14 @@ class SphinxEngine:
             if kept is not None:
                 try:
                     kept.ping(reconnect=False)
-                    with kept.cursor() as c:
-                        yield c
-                    return
-                except pymysql.MySQLError:
+                except pymysql.MySQLError:  # the node went away since: try the nodes again, in order
                     self._forget()
+                    kept = None
+            if kept is not None:
+                with kept.cursor() as c:
+                    c.notes = notes
+                    yield c
+                return
             failures = []
             for host, port in self.location.nodes:
                 try:
@@ -297,6 +299,7 @@ class SphinxEngine:
                     self._threads.connection = connection
                 try:
                     with connection.cursor() as c:
+                        c.notes = notes
                         yield c
                 except BaseException:
                     self._forget(connection)
@@ -534,8 +537,9 @@ def _end_of(bound: str) -> int:
 def _select(cursor, statement: str, args: list, meta: bool = False):
     """(rows, [facet rows…], total found, warnings) of one SELECT; a node that did not answer is a warning.
 
-    The total and the warnings cost two more round trips: asked for with ``meta`` only (else the total is
-    the rows read, and no warnings).
+    Every statement is followed by ``SHOW WARNINGS``: a node that did not answer any part of a search (its
+    hits, its counts, its articles) is said in the notes of the cursor's search (``cursor.notes``), never
+    left silent. The total costs one more round trip: asked for with ``meta`` only (else it is the rows read).
     """
     try:
         cursor.execute(statement, args or None)
@@ -543,12 +547,13 @@ def _select(cursor, statement: str, args: list, meta: bool = False):
         facet_rows = []
         while cursor.nextset():
             facet_rows.append(list(cursor.fetchall()))
-        if not meta:
-            return rows, facet_rows, len(rows), []
-        cursor.execute("SHOW META")
-        found = dict(cursor.fetchall())
+        found = {}
+        if meta:
+            cursor.execute("SHOW META")
+            found = dict(cursor.fetchall())
         cursor.execute("SHOW WARNINGS")
         warnings = [Note("the cluster answered in part: {warning}", warning=str(row[2])) for row in cursor.fetchall()]
+        getattr(cursor, "notes", []).extend(warnings)
     except pymysql.MySQLError as error:
         message = str(error.args[-1]) if error.args else str(error)
         if "syntax" in message or "query" in message:

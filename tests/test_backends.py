@@ -299,3 +299,17 @@ def test_writing_needs_every_node_and_says_so_in_one_line(tmp_path, cli):
         assert "Traceback" not in result.stderr
     finally:
         stop_cluster(data)
+
+
+def test_many_threads_search_one_cluster_engine_at_once(engines):
+    """One engine shared by a server's threads: each keeps its own connection, and every answer is whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = engines["sphinx"]
+    queries = ["Malta", "Shoigu", "Poutine", "", "Putim", "sanz*"]
+    expected = {query: _answer(engine.search(query)) for query in queries}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda i: (queries[i % 6], _answer(engine.search(queries[i % 6]))), range(96)))
+    wrong = [(query, {k: (v, expected[query][k]) for k, v in answer.items() if v != expected[query][k]})
+             for query, answer in answers if answer != expected[query]]
+    assert not wrong, wrong[:2]
