@@ -120,6 +120,7 @@ class SphinxEngine:
             facets = {}
             years = [(str(year), int(count)) for year, count in facet_rows[-1] if int(year)]
             timeline = years_with_gaps({int(year): count for year, count in years})
+            counts = {}
             for name, counted in zip((*ENTITY_FACETS, "lang"), facet_rows):
                 if name in any_of:  # counted without its own filter, as the embedded engine does
                     own, own_args = where({k: v for k, v in filters.items() if k != name})
@@ -128,7 +129,10 @@ class SphinxEngine:
                                                      f"FACET {name}_keys ORDER BY COUNT(*) DESC LIMIT {read}",
                                                      own_args)
                     counted = counted_again[0]
-                facets[name] = self._facet_values(cursor, name, counted, language, facet_limit)
+                counts[name] = counted
+            names = _names(cursor, [key for name in ENTITY_FACETS for key in _contenders(counts[name], facet_limit)])
+            for name, counted in counts.items():
+                facets[name] = self._facet_values(name, counted, names, language, facet_limit)
             facets["year"] = tuple(FacetValue(year, count) for year, count in reversed(years))[:facet_limit]
 
             def has_value(name: str, value: str) -> bool:
@@ -322,24 +326,15 @@ class SphinxEngine:
             with contextlib.suppress(Exception):
                 connection.close()
 
-    def _facet_values(self, cursor, name: str, counted: list, language: str, limit: int) -> tuple[FacetValue, ...]:
+    def _facet_values(self, name: str, counted: list, names: dict[int, str], language: str,
+                      limit: int) -> tuple[FacetValue, ...]:
         """The ``limit`` most frequent values, equal counts in the order of their names (as the embedded
-        engine orders them); only the names that can make the cut are looked up."""
+        engine orders them), ``names`` giving each key's."""
         if name == "lang":
             ranked = sorted(counted, key=lambda row: (-int(row[1]), row[0]))[:limit]
             return tuple(FacetValue(lang, int(count)) for lang, count in ranked)
-        keys = {int(key): int(count) for key, count in counted}
-        counts = sorted(keys.values(), reverse=True)
-        least = counts[limit - 1] if 0 < limit <= len(counts) else 0
-        found: dict[int, str] = {}
-        wanted = sorted(key for key, count in keys.items() if count >= least) if limit else []
-        for start in range(0, len(wanted), 1000):  # the values' names, by key
-            part = wanted[start:start + 1000]
-            rows, _, _, _ = _select(cursor, f"SELECT id, value FROM {NAMED} WHERE id IN ({', '.join(map(str, part))}) "
-                                            f"LIMIT {len(part)} OPTION max_matches={len(part)}", [])
-            found.update((int(key), value) for key, value in rows)
-        values = [(found[key], count) for key, count in keys.items() if key in found]
-        values.sort(key=lambda pair: (-pair[1], pair[0]))
+        values = sorted(((names[int(key)], int(count)) for key, count in counted if int(key) in names),
+                        key=lambda pair: (-pair[1], pair[0]))
         return tuple(FacetValue(value, count, country_label(value, language, self._knowledge) if name == "country"
                                 else None) for value, count in values[:limit])
 
@@ -581,6 +576,27 @@ class _ClusterSpelling:
 
     def word(self, number: int) -> str:
         return self.words[number]
+
+
+def _contenders(counted: list, limit: int) -> list[int]:
+    """The keys that can make a facet's first ``limit``: those counted at least as often as the last one."""
+    counts = sorted((int(count) for _, count in counted), reverse=True)
+    if not limit or not counts:
+        return []
+    least = counts[limit - 1] if limit <= len(counts) else 0
+    return [int(key) for key, count in counted if int(count) >= least]
+
+
+def _names(cursor, keys: list[int]) -> dict[int, str]:
+    """Facet values by key (``rt_names``), for every facet at once: one lookup by id a thousand keys."""
+    found: dict[int, str] = {}
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), 1000):
+        part = wanted[start:start + 1000]
+        rows, _, _, _ = _select(cursor, f"SELECT id, value FROM {NAMED} WHERE id IN ({', '.join(map(str, part))}) "
+                                        f"LIMIT {len(part)} OPTION max_matches={len(part)}", [])
+        found.update((int(key), value) for key, value in rows)
+    return found
 
 
 def _articles(cursor, numbers: list[int]) -> dict[int, dict]:
