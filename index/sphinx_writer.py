@@ -35,7 +35,7 @@ from index.spelling import delete_hashes, is_suggestible
 from index.sphinx_client import (DISTRIBUTED, EVERY_DOCUMENT, ClusterUnavailable, connect, date_number, document_number, index_of,
                                  node_of, parse_location, value_key, value_token, word_number)
 from index.sphinx_nodes import NAMES, STORE, WORDS
-from index.writer import LOSS_FREE_DOCUMENTS, LOSS_MAX_DOCUMENTS, LOSS_MAX_SHARE, IndexReport, Progress
+from index.writer import IndexReport, Progress, would_lose_too_much
 
 BATCH_BYTES = 2_000_000  # one REPLACE statement; searchd's default max_packet_size is 8 MB
 PAGE = 5_000  # rows per page when reading what the cluster holds
@@ -73,7 +73,7 @@ def build_cluster_index(corpus_dir: Path | str, location: str, *, rebuild: bool 
         on_disk = {file.path: file for file in files}
         gone = [path for path in by_path if path not in on_disk]
         lost = sum(len(by_path[path]) for path in gone)
-        if not force and (lost > LOSS_MAX_DOCUMENTS or (lost > LOSS_FREE_DOCUMENTS and lost > LOSS_MAX_SHARE * len(held))):
+        if not force and would_lose_too_much(lost, len(held)):
             raise WouldLoseDocuments(cluster.url, f"{len(gone)} of its corpus files are gone from {str(corpus_dir)!r}, "
                                                   f"and with them {lost:,} of its {len(held):,} articles")
         to_read = [file for file in files if rebuild or hashes.get(file.path) != file.content_hash]
@@ -86,6 +86,7 @@ def build_cluster_index(corpus_dir: Path | str, location: str, *, rebuild: bool 
         total_bytes = sum(file.abs_path.stat().st_size for file in to_read) or 1
         done_bytes = 0
         batches: dict[tuple[int, str], list[tuple]] = defaultdict(list)
+        written: set[str] = set()  # the indexes rows went to: each is flushed at the end
         sizes: dict[tuple[int, str], int] = defaultdict(int)
 
         def documents():
@@ -98,6 +99,7 @@ def build_cluster_index(corpus_dir: Path | str, location: str, *, rebuild: bool 
         vocabulary: Counter = Counter()  # word → articles of this run that have it
         for document, row in prepared(documents(), True, workers, prepare=cluster_row):
             key = (node_of(row[0], len(connections)), index_of(row[4]))
+            written.add(key[1])
             vocabulary.update(row[14])
             batches[key].append(row[:14])
             sizes[key] += len(row[1]) + len(row[2]) + len(row[7])
@@ -112,8 +114,7 @@ def build_cluster_index(corpus_dir: Path | str, location: str, *, rebuild: bool 
             _replace(connections[node], index, rows)
         _write_vocabulary(connections, vocabulary, add_to_held=not rebuild)
         for connection in connections:  # make the writes durable: RT indexes flush their RAM chunk to disk
-            for index in {index for _, index in batches} | {index_of(lang) for _, lang in stale} | {STORE, NAMES,
-                                                                                                      WORDS}:
+            for index in written | {index_of(lang) for _, lang in stale} | {STORE, NAMES, WORDS}:
                 _execute(connection, f"FLUSH RTINDEX {index}")
     finally:
         for connection in connections:

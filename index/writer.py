@@ -215,9 +215,15 @@ def _refuse_losses(index_dir: Path, corpus_dir: Path, files: list[CorpusFile], r
             lost = sum(reader.doc_frequency(f.PATH, path) for path in gone)
     except Exception:  # an index this version cannot read: nothing to count, the rebuild is asked for
         return
-    if lost > LOSS_MAX_DOCUMENTS or (lost > LOSS_FREE_DOCUMENTS and lost > LOSS_MAX_SHARE * total):
+    if would_lose_too_much(lost, total):
         raise WouldLoseDocuments(str(index_dir), f"{len(gone)} of its corpus files are gone from "
                                  f"{str(corpus_dir)!r}, and with them {lost:,} of its {total:,} articles")
+
+
+def would_lose_too_much(lost: int, total: int) -> bool:
+    """Whether deleting ``lost`` of ``total`` articles needs ``force``: over `LOSS_MAX_DOCUMENTS`, or over
+    `LOSS_MAX_SHARE` of the index past `LOSS_FREE_DOCUMENTS` (every backend's writer asks this)."""
+    return lost > LOSS_MAX_DOCUMENTS or (lost > LOSS_FREE_DOCUMENTS and lost > LOSS_MAX_SHARE * total)
 
 
 def _usable_generation(index_dir: Path, with_entities: bool) -> store.Generation | None:

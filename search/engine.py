@@ -37,7 +37,7 @@ from search.budget import Budget
 from index.merging import Merges
 from search.facets import DEFAULT_FACET_LIMIT, FACETS, date_bound, normalize_filters, unknown_value_notes
 from search.whoosh_facets import count_facets, date_range_query, facet_query, filter_query, timeline
-from search.highlight import SNIPPET_CHARS, annotate_text, fragments, marked_spans, snippet
+from search.highlight import annotate_text, hit_marks, marked_spans
 from search.notes import Note
 from search.query import CompiledQuery, QueryCompiler
 from search.results import EntityMentions, ExportRow, Hit, SearchResult, Segment, StoredArticle
@@ -256,17 +256,8 @@ class Engine:
 
     @staticmethod
     def _hit(stored: dict, compiled: CompiledQuery, score: float, budget: Budget) -> Hit:
-        entity_spans = _entity_spans(stored, compiled.highlight.entities)
-        text, title, lang = unpack_text(stored.get(TEXT)), stored.get("title", ""), stored.get(LANG, "")
-        # An article whose title is its first words (a title made from the text ends in " …"): the snippet
-        # starts after them, not with the title again.
-        shown = title.removesuffix(" …")
-        skip = len(shown) if shown and text.startswith(shown) and len(text) > len(shown) + SNIPPET_CHARS // 4 else 0
-        body = text[skip:].lstrip()
-        skip = len(text) - len(body)
-        spans = [(start - skip, end - skip) for start, end in entity_spans if start >= skip]
-        passage = snippet(body, lang, compiled.highlight, spans, look_further=not budget.spent())
-        title_marks = fragments(title, marked_spans(title, lang, compiled.highlight)) if title else ()
+        passage, title_marks = hit_marks(unpack_text(stored.get(TEXT)), stored.get("title", ""), stored.get(LANG, ""),
+                                         compiled.highlight, stored_entities(stored), look_further=not budget.spent())
         return Hit(score=score, snippet=passage, title_marks=title_marks, **_metadata(stored))
 
     def _suggestion(self, snapshot: Snapshot, searcher, query: str, restrict, knowledge,
@@ -529,21 +520,6 @@ def _entity_mentions(stored: dict, merges: Merges) -> tuple[EntityMentions, ...]
                 is_new = previous.is_new and is_new
             entities[key] = EntityMentions(kind, key[1], is_new, mentions)
     return tuple(entities.values())
-
-
-def _entity_spans(stored: dict, wanted: set[tuple[str, str]]) -> list[tuple[int, int]]:
-    """Where the text mentions the entities a query asked for (body offsets only)."""
-    if not wanted:
-        return []
-    grouped = stored_entities(stored)
-    return [
-        (start, end)
-        for kind, value in wanted
-        for entry_value, _, spans in grouped.get(kind, ())
-        if entry_value == value
-        for start, end, _ in spans
-        if start >= 0
-    ]
 
 
 __all__ = ["DocumentNotFound", "Engine", "FACETS", "SORTS"]

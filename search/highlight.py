@@ -135,6 +135,26 @@ def snippet(
     return tuple(parts)
 
 
+def hit_marks(text: str, title: str, lang: str, terms: HighlightTerms, entities: dict,
+              look_further: bool = True) -> tuple[tuple[Fragment, ...], tuple[Fragment, ...]]:
+    """(snippet, title with its marks) of one hit, whatever backend found it.
+
+    ``entities`` are the article's mentions as stored ({facet: [[value, is_new, [[start, end, text], …]], …]}):
+    those of the entities the query named are marked too. An article whose title is its first words (a
+    title made from the text ends in " …") has its snippet start after them, not with the title again.
+    """
+    entity_spans = [(start, end) for kind, value in terms.entities
+                    for entry_value, _, spans in entities.get(kind, ()) if entry_value == value
+                    for start, end, _ in spans if start >= 0]
+    shown = title.removesuffix(" …")
+    skip = len(shown) if shown and text.startswith(shown) and len(text) > len(shown) + SNIPPET_CHARS // 4 else 0
+    body = text[skip:].lstrip()
+    skip = len(text) - len(body)
+    spans = [(start - skip, end - skip) for start, end in entity_spans if start >= skip]
+    passage = snippet(body, lang, terms, spans, look_further=look_further)
+    return passage, fragments(title, marked_spans(title, lang, terms)) if title else ()
+
+
 def _best_window(text: str, spans: list[tuple[int, int]], max_chars: int) -> int:
     """Where the passage starts: the window whose marked words say the most.
 

@@ -35,7 +35,7 @@ from index.sphinx_nodes import STEMMED
 from search.facets import (ANY_OF, DEFAULT_FACET_LIMIT, country_label, date_bound, normalize_filters, years_with_gaps,
                            unknown_value_notes)
 from search.budget import Budget
-from search.highlight import HighlightTerms, annotate_text, fragments, marked_spans, snippet
+from search.highlight import HighlightTerms, annotate_text, hit_marks, marked_spans
 from search.notes import N_, Note
 from search.results import EntityMentions, ExportRow, FacetValue, Hit, SearchResult, Segment, StoredArticle
 from search.suggest import suggest_query
@@ -340,12 +340,8 @@ class SphinxEngine:
 
     @staticmethod
     def _hit(stored: dict, highlight: HighlightTerms, score: float) -> Hit:
-        text, title, lang = stored.get("text", ""), stored.get("title", ""), stored.get("lang", "")
-        spans = [(start, end) for kind, value in highlight.entities
-                 for entry_value, _, mentions in stored.get("entities", {}).get(kind, ()) if entry_value == value
-                 for start, end, _ in mentions if start >= 0]
-        passage = snippet(text, lang, highlight, spans)
-        title_marks = fragments(title, marked_spans(title, lang, highlight)) if title else ()
+        passage, title_marks = hit_marks(stored.get("text", ""), stored.get("title", ""), stored.get("lang", ""),
+                                         highlight, stored.get("entities", {}))
         return Hit(score=score, snippet=passage, title_marks=title_marks, **_metadata(stored))
 
 

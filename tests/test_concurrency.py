@@ -5,7 +5,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import search.engine
+import search.highlight
 from index import build_index
 from search import open_engine
 
@@ -18,7 +18,7 @@ def test_a_slow_search_does_not_hold_up_a_fast_one(seed_index, monkeypatch):
     engine = open_engine(seed_index)
     release = threading.Event()
     entered = threading.Event()
-    real_snippet = search.engine.snippet
+    real_snippet = search.highlight.snippet
 
     def snippet(text, lang, highlight, spans, **options):
         if "shoigu" in highlight.exact:
@@ -26,7 +26,7 @@ def test_a_slow_search_does_not_hold_up_a_fast_one(seed_index, monkeypatch):
             assert release.wait(30), "the slow search was never released"
         return real_snippet(text, lang, highlight, spans, **options)
 
-    monkeypatch.setattr(search.engine, "snippet", snippet)
+    monkeypatch.setattr(search.highlight, "snippet", snippet)
     finished: list[str] = []
     slow = threading.Thread(target=lambda: finished.append(engine.search(SLOW_QUERY).query))
     slow.start()
