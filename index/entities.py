@@ -61,7 +61,34 @@ PERSON_TITLES = frozenset(fold(w) for w in """
     biskopen kung kungen drottning drottningen prins prinsen prinsessan journalisten författaren författare
     skådespelaren förbundskaptenen tränaren landshövding landshövdingen guvernör guvernören
     king queen prince princess bishop cardinal governor actor actress singer writer journalist coach
-""".split())
+""".split()) | frozenset(fold(w) for w in """
+    ispettore ispettrice maresciallo brigadiere appuntato tenente sottotenente sergente caporale
+    vicequestore sovrintendente patriarca imam rabbino parroco sacerdote arbitro vicesindaco vicepremier
+    candidato candidata notaio primario conduttore conduttrice presentatore presentatrice stilista
+    moglie marito fratello sorella nonno nonna zio zia cugino cugina fidanzato fidanzata figlio figlia figli
+    pilota pugile tennista ciclista cestista atleta portiere attaccante centrocampista difensore nuotatore
+    nuotatrice sciatore sciatrice regista pittore pittrice poeta poetessa drammaturgo cantautore cantautrice
+    musicista compositore pianista chitarrista rapper fotografo fotografa scienziato scienziata ricercatore
+    ricercatrice chirurgo psichiatra ingegnere architetto economista sociologo filosofo fondatore fondatrice
+    attivista sindacalista
+    inspecteur inspectrice lieutenant sergent adjudant patriarche imam rabbin curé arbitre
+    sélectionneur candidat candidate animateur animatrice présentateur présentatrice styliste
+    épouse fils fille frère sœur oncle tante cousin cousine
+    pilote boxeur nageur nageuse skieur skieuse cycliste réalisateur réalisatrice peintre poète poétesse
+    dramaturge compositeur pianiste guitariste rappeur photographe chirurgien psychiatre ingénieur architecte
+    économiste sociologue philosophe fondateur fondatrice syndicaliste avocat avocate
+    inspektör kommissarie kommissarien kyrkoherde präst prästen imamen rabbinen
+    hustru hustrun frun maken sonen dottern brodern systern pappan mamman
+    målvakten anfallaren regissören konstnären sångaren sångerskan musikern kompositören fotografen
+    läkaren kirurgen grundaren aktivisten advokaten forskaren ekonomen arkitekten programledaren artisten
+    inspector sergeant lieutenant wife husband daughter brother sister
+    boxer cyclist striker goalkeeper midfielder painter poet photographer filmmaker rapper surgeon
+    economist philosopher historian scientist researcher founder activist lawyer
+""".split())  # roles, ranks, kin and professions that stand right before a name ("l'ispettore Romanazzi",
+# "il pugile Mayweather", "mia moglie Lucia"); not those that are also adjectives ("lo storico Palazzo",
+# "l'ex Ilva", "l'ancien Premier ministre"), given names ("Don"), a kin word that is a determiner in
+# another language (Swedish "son", French "his"), or a commander, whose unit's name follows ("comandante
+# della compagnia Talenti Montesacro")
 # Professions that describe a person in an apposition after the name ("August Wilson, drammaturgo
 # statunitense"), beside the titles above, which may also stand before it.
 PROFESSIONS = frozenset(fold(w) for w in """
@@ -129,6 +156,7 @@ PLACE_WORDS_AFTER = frozenset(fold(w) for w in """
     gata gatan väg vägen plats platsen torg torget park parken sjukhus sjukhuset skola skolan kyrka kyrkan
     street road square avenue
 """.split())
+ELIDED_OF = re.compile(r"(?<![^\W\d_])(?:dell|degl|d)['’]\s*$", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)['’]?\s*$")
 _WORD_AFTER = re.compile(r"^\s+([^\W\d_]+)")
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
@@ -147,6 +175,16 @@ ORG_NOUNS = frozenset(fold(w) for w in """
     l'ong l'agence l'association l'organisation l'istituto l'agenzia l'associazione
 """.split())
 CONJUNCTIONS = frozenset("e ed et och and y und".split())
+# What a minister or a president is of, capitalized between the title and the surname.
+PORTFOLIOS = frozenset(fold(w) for w in """
+    esteri interno interni istruzione giustizia difesa economia finanze salute sanità lavoro ambiente cultura
+    sport turismo trasporti infrastrutture agricoltura università ricerca famiglia welfare sviluppo industria
+    regione provincia repubblica camera senato
+    intérieur justice défense économie finances santé travail culture éducation agriculture environnement
+    armées sports transports industrie région département république assemblée sénat
+    interior justice defence defense economy finance health labour labor culture education agriculture
+    environment transport trade industry region republic
+""".split())
 # More words that make a capitalized name an organization's. Kept apart from ORG_WORDS, which the
 # statistical tagger reads as a feature (index/tagger.py): changing that set would change its input.
 ORG_NAME_WORDS = ORG_WORDS | frozenset(fold(w) for w in """
@@ -284,7 +322,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     full = [m for m in matches if not m.alias.is_short]
     covered = _covered(tokens, full, mentions)  # mentions so far: organizations found around place names
     proposals: list[Proposal] = []
-    accepted = [m for m in full if _passes_guards(m, tokens, covered, knowledge, proposals)
+    accepted = [m for m in full if _passes_guards(m, tokens, covered, knowledge, proposals, text)
                 and not (m.alias.entity.kind == "person"
                          and _names_a_place(text, tokens[m.first].start, tokens[m.last].end))]
     # A country or organization name a guard rejected is free again for discovery: "Hollande" in
@@ -306,6 +344,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
         taken = [a or b for a, b in zip(covered, _covered(tokens, [], mentions))]  # a rejected person's name too
         mentions += _tagged_names(text, lang, tokens, taken, knowledge)
     mentions += _surnames_of_discovered(tokens, _covered(tokens, [], mentions), mentions, knowledge)
+    mentions += _coordinated_people(tokens, mentions, knowledge, text, lang)
     mentions += _acronyms(tokens, _covered(tokens, [], mentions), mentions, text)
     return _collect(mentions, proposals, knowledge)
 
@@ -608,6 +647,111 @@ def _surnames_of_discovered(tokens: list[_Token], covered: list[bool], mentions:
             yield Mention("person", next(iter(values)), token.text, token.start, token.end, is_new=True)
 
 
+def _coordinated_people(tokens: list[_Token], mentions: list[Mention], knowledge: KnowledgeBase, text: str,
+                        lang: str) -> list[Mention]:
+    """Names listed with a person, as people: "Alexander Wurz e Kazuki Nakajima", "Idris Elba, Will Ferrell, …".
+
+    Words joined by a comma or a conjunction are of one kind, so a name that
+    no rule knows (an unknown given name, a given name that is also a word,
+    as *Will* is in English) is a person when the name beside it is one. The
+    neighbour must look like a name: two to four capitalized words with spaces
+    between them (one word only beside a one-word person: "Alaa e Gamal"), none
+    a stop word of the article's language, a word it writes in lower case, a
+    place or an organization word, and not a place named after someone. A
+    list spreads: each name found makes its own neighbour a candidate.
+    """
+    starts = [token.start for token in tokens]
+    lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
+    common = frozenset(fold(w) for w in stop_words(lang)) or _common_words()  # a language with no list: all
+    found: list[Mention] = []
+    pending = [m for m in mentions if m.kind == "person"]
+    while pending:
+        person = pending.pop()
+        covered = _covered(tokens, [], mentions + found)
+        first = bisect.bisect_left(starts, person.start)
+        last = bisect.bisect_left(starts, person.end) - 1
+        if first > last:
+            continue
+        one_word = first == last
+        for run, by_comma, closed in (_listed_after(tokens, last, text), _listed_before(tokens, first, text)):
+            if not run or any(covered[i] for i in run):
+                continue
+            words = [tokens[i] for i in run]
+            if not (1 if one_word and not by_comma else 2) <= len(words) <= 4:
+                continue  # "Bodström, Thomas" is one person, written surname first
+            if by_comma and not closed:
+                continue  # "Navigando in Internet, Guerini ha scoperto": the comma ends a clause
+            if not _listed_name(words, common, lowercase_words, knowledge, text):
+                continue
+            written = text[words[0].start : words[-1].end]
+            mention = Mention("person", _discovered_name(words, text), written, words[0].start, words[-1].end,
+                              is_new=True)
+            found.append(mention)
+            pending.append(mention)
+    return found
+
+
+LIST_GAPS = frozenset([", "] + [f" {word} " for word in CONJUNCTIONS] + [f", {word} " for word in CONJUNCTIONS])
+
+
+def _listed_after(tokens: list[_Token], last: int, text: str) -> tuple[list[int], bool, bool]:
+    """The capitalized words after token ``last`` and a comma or conjunction: their indexes, whether a
+    comma alone links them, and whether they end as a list item does (`_ends_item`)."""
+    i = last + 1
+    while i < len(tokens) and tokens[i].folded in CONJUNCTIONS and not tokens[i].is_capitalized:
+        i += 1
+    gap = text[tokens[last].end : tokens[i].start] if i < len(tokens) else ""
+    if gap not in LIST_GAPS:
+        return [], False, False
+    run = [i]
+    while (run[-1] + 1 < len(tokens) and tokens[run[-1] + 1].is_capitalized
+           and text[tokens[run[-1]].end : tokens[run[-1] + 1].start] == " "):
+        run.append(run[-1] + 1)
+    beyond = run[-1] + 1
+    closed = beyond == len(tokens) or _ends_item(text[tokens[run[-1]].end : tokens[beyond].start], tokens[beyond])
+    return run, gap == ", ", closed
+
+
+def _listed_before(tokens: list[_Token], first: int, text: str) -> tuple[list[int], bool, bool]:
+    """The capitalized words before token ``first`` and a comma or conjunction, as `_listed_after`."""
+    i = first - 1
+    while i >= 0 and tokens[i].folded in CONJUNCTIONS and not tokens[i].is_capitalized:
+        i -= 1
+    gap = text[tokens[i].end : tokens[first].start] if i >= 0 else ""
+    if gap not in LIST_GAPS:
+        return [], False, False
+    run = [i]
+    while (run[0] > 0 and tokens[run[0] - 1].is_capitalized and not tokens[run[0]].starts_sentence
+           and text[tokens[run[0] - 1].end : tokens[run[0]].start] == " "):
+        run.insert(0, run[0] - 1)
+    beyond = run[0] - 1
+    closed = beyond < 0 or _ends_item(text[tokens[beyond].end : tokens[run[0]].start], tokens[beyond])
+    return run, gap == ", ", closed
+
+
+def _ends_item(gap: str, beyond: _Token) -> bool:
+    """Whether a list item ends here: at a mark or a conjunction ("…, Will Ferrell, Kathy Bates e …"), not
+    at a word or a number ("(Willem Dekker, Aqua Reports 2015:11)", "Navigando in Internet, Guerini")."""
+    return bool(gap.strip()) or (beyond.folded in CONJUNCTIONS and not beyond.is_capitalized)
+
+
+def _listed_name(words: list[_Token], common: frozenset[str], lowercase_words: set[str],
+                 knowledge: KnowledgeBase, text: str) -> bool:
+    """Whether capitalized words listed beside a person can be a person's name (see `_coordinated_people`)."""
+    if words[0].starts_sentence and words[0].folded not in knowledge.given_names:
+        return False
+    for token in words:
+        if not token.is_capitalized or token.is_all_caps or not _is_word(token) or len(token.folded) < 2:
+            return False
+        if (token.folded in common or token.folded in lowercase_words or token.folded in PERSON_TITLES
+                or (token.folded,) in knowledge.places or token.folded in _organization_words(knowledge)
+                or token.folded in PLACE_WORDS_BEFORE or token.folded in PLACE_WORDS_AFTER):
+            return False
+    if len(words) == 1 and len(words[0].folded) < 3:
+        return False
+    return not (_place_length(words, knowledge) or _names_a_place(text, words[0].start, words[-1].end))
+
+
 def _covered(tokens: list[_Token], matches: list[_Match], mentions: list[Mention]) -> list[bool]:
     """Which tokens belong to a match or a mention already: discovery leaves them alone."""
     covered = [False] * len(tokens)
@@ -869,7 +1013,7 @@ def _trim_run(tokens: list[_Token], first: int, last: int) -> int:
 
 
 def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], knowledge: KnowledgeBase,
-                   proposals: list[Proposal]) -> bool:
+                   proposals: list[Proposal], text: str) -> bool:
     """False for a one-word proper name that is really part of a longer unknown name.
 
     Unless the longer name is a spelling variant of the same person
@@ -894,6 +1038,8 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
             continue
         if neighbour is before and (before.starts_sentence and _is_common(before)) or _is_title(neighbour.folded):
             continue
+        if neighbour is before and _title_of_portfolio(tokens, index, text) is not None:
+            continue  # "il ministro degli Esteri Tajani"
         if neighbour is before and before.end < token.start - 1:
             continue  # punctuation between them: not one name
         if neighbour is after and token.end < after.start - 1:
@@ -939,6 +1085,8 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
                 and tokens[first + 1].folded in knowledge.given_names):
             first += 1
         first = _trim_run(tokens, first, last)
+        if first < last and tokens[first + 1].is_capitalized and _title_of_portfolio(tokens, first, text) is not None:
+            first += 1  # "il ministro dell'Istruzione | Bussetti"
         first = _given_name_start(tokens, first, last, knowledge, lowercase_words)
         run = tokens[first : last + 1]
         skip = _place_length(run, knowledge)
@@ -1128,7 +1276,7 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         # the article also writes in lower case ("Regelverket …", "the regulations", at a sentence start).
         return None if run[0].folded in lowercase_words else "org"
     if len(run) == 1:
-        return "person" if _surname_after_title(run[0], tokens, first, knowledge, lowercase_words) else None
+        return "person" if _surname_after_title(run[0], tokens, first, knowledge, lowercase_words, text) else None
     if not 2 <= len(run) <= 4:
         return None
     if any(w in ORG_CONNECTORS and w not in NAME_PARTICLES for w in folded):
@@ -1153,8 +1301,8 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
     before = [t.folded for t in window]
     while before and before[-1] in ARTICLES - OF_WORDS:  # "de la Croix-Rouge" ("i" is also Swedish "in")
         before.pop()
-    if before and before[-1] in OF_WORDS:
-        return None
+    if before and before[-1] in OF_WORDS or (window and ELIDED_OF.search(text, window[-1].end, run[0].start)):
+        return None  # the words leave out an elided "of": "il fondatore dell'Udc di Carpi"
     if _title_before(window):
         return "person"
     if _described_as_person(run, knowledge) and _said_of_a_person(tokens, first + len(run) - 1, text,
@@ -1221,7 +1369,7 @@ def _title_before(window: list[_Token]) -> bool:
 
 
 def _surname_after_title(token: _Token, tokens: list[_Token], first: int, knowledge: KnowledgeBase,
-                         lowercase_words: set[str]) -> bool:
+                         lowercase_words: set[str], text: str) -> bool:
     """Whether a lone capitalized word is a person named by surname after their title.
 
     "il ministro Bussetti", "le maire Dupontel", "tränaren Jansson": the title
@@ -1237,13 +1385,29 @@ def _surname_after_title(token: _Token, tokens: list[_Token], first: int, knowle
     before = tokens[first - 1]
     if token.start - before.end != 1:
         return False
-    title = first - 1 if _is_title(before.folded) else None
+    title = first - 1 if _is_title(before.folded) else _title_of_portfolio(tokens, first - 1, text)
     if (title is None and first > 1 and not before.is_capitalized and before.folded.endswith(ADJECTIVE_ENDINGS)
             and before.folded not in _common_words() and _is_title(tokens[first - 2].folded)
             and before.start - tokens[first - 2].end == 1):
         title = first - 2  # "il ministro leghista Centinaio", "le maire socialiste Dupontel"
     # Not a street or a church named after a queen or a saint: "via Regina Pacis".
     return title is not None and not (title > 0 and tokens[title - 1].folded in PLACE_WORDS_BEFORE)
+
+
+def _title_of_portfolio(tokens: list[_Token], i: int, text: str) -> int | None:
+    """The title whose portfolio is token ``i``, if it is one: "il ministro dell'Istruzione | Bussetti",
+    "le ministre de l'Intérieur | Darmanin", "il presidente della Regione | Bonaccini"."""
+    if i < 1 or tokens[i].folded not in PORTFOLIOS or not tokens[i].is_capitalized:
+        return None
+    j = i - 1
+    while j > 0 and tokens[j].folded in ARTICLES and tokens[j].folded not in OF_WORDS:
+        j -= 1  # "de la Justice"
+    if tokens[j].folded in OF_WORDS:
+        j -= 1
+    elif not ELIDED_OF.search(text, tokens[j].end, tokens[i].start) and not ELIDED_OF.search(
+            text, tokens[j].end, tokens[j + 1].start):
+        return None
+    return j if j >= 0 and _is_title(tokens[j].folded) else None
 
 
 def _is_word(token: _Token) -> bool:

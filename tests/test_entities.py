@@ -523,3 +523,56 @@ def test_an_apposition_or_a_verb_of_people_after_a_name_makes_a_person(text, lan
 ])
 def test_what_follows_a_name_makes_no_person_of_a_body_or_a_place(text, lang):
     assert facets(text, lang)["person"] == set()
+
+
+@pytest.mark.parametrize("text, lang, name", [
+    ("Il collaboratore del pm, l'ispettore Zanfrellini, ha parlato.", "it", "Zanfrellini"),  # a rank
+    ("Con questa vittoria il pugile Mayweathers si conquista la fama.", "it", "Mayweathers"),  # a profession
+    ("Le pilote Zorvek Brasquin a dépassé tout le monde.", "fr", "Zorvek Brasquin"),  # an unknown given name
+    ("Regissören Zorvek Brasquin var där i går.", "sv", "Zorvek Brasquin"),
+])
+def test_a_role_or_profession_right_before_a_name_is_a_title(text, lang, name):
+    assert facets(text, lang)["person"] == {name}
+
+
+@pytest.mark.parametrize("text, lang, name", [
+    ("L'inchiesta è voluta dal ministro dell'Istruzione Zanfrettini.", "it", "Zanfrettini"),
+    ("Lo ha detto il ministro degli Esteri Tajani ieri.", "it", "Antonio Tajani"),  # known, by surname
+    ("Le ministre de l'Intérieur Dupontellier a parlé.", "fr", "Dupontellier"),
+    ("Il presidente della Regione Bonaccini ha firmato.", "it", "Stefano Bonaccini"),
+])
+def test_a_surname_after_a_title_and_its_portfolio_is_the_person(text, lang, name):
+    assert facets(text, lang)["person"] == {name}
+
+
+def test_what_a_title_is_of_is_no_person():
+    # "of" elided ("dell'") still makes what follows the title's body, not a name.
+    assert facets("Mario Brani, fondatore dell'Udc di Carpi, è stato derubato.", "it")["person"] == {"Mario Brani"}
+    # A portfolio followed by a place is what the title is of, and no one is named.
+    text = "L'indagine, coordinata dal procuratore della Repubblica di Bologna, è chiusa."
+    assert facets(text, "it")["person"] == set()
+    text = "Lo ha detto l'ex comandante della compagnia Talenti Montesacro, Tiziano Zanfrelli."
+    assert facets(text, "it")["person"] == {"Tiziano Zanfrelli"}
+
+
+@pytest.mark.parametrize("text, lang, names", [
+    ("I compagni sono ora Alexander Wurz e Kazuko Nakajimo.", "it", {"Alexander Wurz", "Kazuko Nakajimo"}),
+    ("Tra i presenti Ricky Gervais, Idris Elba, Will Ferrell e Amy Adams.", "it",
+     {"Ricky Gervais", "Idris Elba", "Will Ferrell", "Amy Adams"}),  # "Will" is an English word
+    ("Jean Dupont et Zorvek Brasquin sont arrivés.", "fr", {"Jean Dupont", "Zorvek Brasquin"}),
+    ("Där fanns Anna Berg och Zorvek Brasquin.", "sv", {"Anna Berg", "Zorvek Brasquin"}),
+])
+def test_names_listed_with_a_person_are_people(text, lang, names):
+    assert facets(text, lang)["person"] == names
+
+
+@pytest.mark.parametrize("text, lang, person", [
+    ("Navigando in Internet, Marco Guerini ha scoperto la truffa.", "it", "Marco Guerini"),  # a clause's comma
+    ("La stima (Willem Dekker, Aqua Reports 2015:11) è prudente.", "sv", "Willem Dekker"),  # not closed
+    ("Hanno votato Mario Monti, Lega Nord e Forza Italia.", "it", "Mario Monti"),  # organizations
+    ("Emmanuel Macron et Notre Dame de Paris.", "fr", "Emmanuel Macron"),  # a stop word, a place
+    ("Frågan till Bodström, Thomas (s) om polisen.", "sv", "Thomas Bodström"),  # surname first
+])
+def test_a_list_makes_no_person_of_clauses_organizations_places_or_a_reversed_name(text, lang, person):
+    assert person in facets(text, lang)["person"]
+    assert len(facets(text, lang)["person"]) == 1
