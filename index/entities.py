@@ -294,6 +294,7 @@ class _Token:
     in_compound: bool
     after_initial: bool = False  # right after a middle initial of the same name: the "Jackson" of "Samuel L. Jackson"
     after_particle: bool = False  # right after an elided particle, which the words leave out: "Laura D'Arcangelo"
+    is_common: bool = False  # a function word (see `_common_for`), not a name's
 
 
 @dataclass(slots=True)
@@ -312,7 +313,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     reads each article's words once, for its postings and for its entities).
     """
     knowledge = knowledge or load_knowledge()
-    tokens = _tokens(text, text_words)
+    tokens = _tokens(text, text_words, _common_for(lang, knowledge.given_names))
     if not tokens:
         return Extraction()
     matches = _known_matches(tokens, _automaton(knowledge))
@@ -673,7 +674,11 @@ def _coordinated_people(tokens: list[_Token], mentions: list[Mention], knowledge
         if first > last:
             continue
         one_word = first == last
-        for run, by_comma, closed in (_listed_after(tokens, last, text), _listed_before(tokens, first, text)):
+        after, before = _listed_after(tokens, last, text), _listed_before(tokens, first, text)
+        # An item linked by a comma must end as a list item does, unless the list goes on past the
+        # person: "Il met en vedette Will Smith, Margot Robbie, Jared Leto" ("vedette" ends no item).
+        for (run, by_comma, closed), other in ((after, before), (before, after)):
+            closed = closed or bool(other[0])
             if not run or any(covered[i] for i in run):
                 continue
             words = [tokens[i] for i in run]
@@ -804,7 +809,9 @@ def _ranked(counter: Counter) -> tuple[str, ...]:
     return tuple(value for value, _ in sorted(counter.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _tokens(text: str, text_words=None) -> list[_Token]:
+def _tokens(text: str, text_words=None, common: tuple[frozenset, frozenset] | None = None) -> list[_Token]:
+    """The article's words as tokens; ``common`` is `_common_for`'s pair (every function word by default)."""
+    at_start, inside = common or (_common_words(), _common_words())
     tokens: list[_Token] = []
     previous_end = 0
     append = tokens.append
@@ -817,14 +824,17 @@ def _tokens(text: str, text_words=None) -> list[_Token]:
         after_initial = gap == ". " and bool(tokens) and _is_name_initial(tokens, text)
         after_particle = (len(gap) == 3 and bool(tokens) and ELIDED_PARTICLE.match(gap) is not None
                           and tokens[-1].is_capitalized)
+        folded = fold(written)
+        starts_sentence = not tokens or (not plain and not SENTENCE_BREAKS.isdisjoint(gap) and not after_initial)
         append(_Token(
-            fold(written), start, end, written,
+            folded, start, end, written,
             written[:1].isupper(),  # is_capitalized
             written.isupper(),  # is_all_caps: one letter too, the H and M of "H&M"
-            not tokens or (not plain and not SENTENCE_BREAKS.isdisjoint(gap) and not after_initial),  # starts_sentence
+            starts_sentence,
             text[end : end + 1] in HYPHENS or (start > 0 and text[start - 1] in HYPHENS),  # in_compound
             after_initial,
             after_particle,
+            folded in (at_start if starts_sentence else inside),
         ))
         previous_end = end
     return tokens
@@ -1067,8 +1077,24 @@ def _common_words() -> frozenset[str]:
     return frozenset(fold(w) for lang in ("it", "fr", "sv", "en", "de", "es") for w in stop_words(lang))
 
 
+@functools.lru_cache(maxsize=64)
+def _common_for(lang: str, given_names: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The function words that are no name's in an article of ``lang``: at a sentence's start, and inside one.
+
+    Every language's stop words count (news quote English, French in Italian…),
+    but a given name that is a function word of another language only is a
+    name: *Anders* (German "otherwise") in "säger Anders Stenholm", *Hans*
+    (Swedish "his") in an Italian article. Inside a sentence no capitalized
+    given name is a function word ("… och Hans Blix"); at its start it is one
+    where the article's language has it ("Hans bil stod där").
+    """
+    every = _common_words()
+    own = frozenset(fold(w) for w in stop_words(lang)) if lang else every
+    return every - (given_names - (own or every)), every - given_names
+
+
 def _is_common(token: _Token) -> bool:
-    return token.folded in _common_words() or token.folded in PERSON_TITLES
+    return token.is_common or token.folded in PERSON_TITLES
 
 
 def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: str, proposals: list[Proposal]):
@@ -1093,9 +1119,11 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
         if not run or skip == len(run):
             continue  # "Reggio Emilia", "Upplands Väsby": a town, not a person
         # A place before a name is what a title is of: "il sindaco di Leopoli Andrij Sadovyj", or where
-        # the news happened: "è morto a Bergamo Ettore Vanzulli" (then a given name follows).
-        if skip and first > 0 and (tokens[first - 1].folded in OF_WORDS
-                                   or (len(run) - skip >= 2 and run[skip].folded in knowledge.given_names)):
+        # the news happened: "è morto a Bergamo Ettore Vanzulli" (then a given name follows). Not the
+        # first part of a hyphenated given name: "Pierre-René Lemas", Pierre being a town too.
+        glued = skip and skip < len(run) and text[run[skip - 1].end : run[skip].start] in HYPHENS
+        if skip and not glued and first > 0 and (tokens[first - 1].folded in OF_WORDS
+                                                 or (len(run) - skip >= 2 and run[skip].folded in knowledge.given_names)):
             first += skip
             run = tokens[first : last + 1]
         start, end = run[0].start, run[-1].end

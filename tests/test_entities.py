@@ -576,3 +576,21 @@ def test_names_listed_with_a_person_are_people(text, lang, names):
 def test_a_list_makes_no_person_of_clauses_organizations_places_or_a_reversed_name(text, lang, person):
     assert person in facets(text, lang)["person"]
     assert len(facets(text, lang)["person"]) == 1
+
+
+def test_a_given_name_that_is_a_function_word_of_another_language_is_a_name():
+    # "Anders" is German for "otherwise", "Hans" Swedish for "his": names all the same, but a
+    # sentence of the language that has the word may start with it.
+    assert facets("Det gick bra, säger Anders Zanfrellius.", "sv")["person"] == {"Anders Zanfrellius"}
+    assert facets("Lo ha detto Hans Zanfrellius ieri.", "it")["person"] == {"Hans Zanfrellius"}
+    assert facets("Hans bil stod där när Hans Zanfrellius kom.", "sv")["person"] == {"Hans Zanfrellius"}
+
+
+def test_a_hyphenated_given_name_whose_first_part_is_a_town_stays_whole():
+    people = facets("Le gouvernement, présenté par Pierre-René Zanfrelli, compte dix-huit ministres.", "fr")["person"]
+    assert people == {"Pierre-René Zanfrelli"}  # Pierre is also a town in South Dakota
+
+
+def test_the_first_name_of_a_list_is_a_person_when_the_list_goes_on():
+    text = "Il met en vedette Will Smith, Margot Robbie, Jared Leto et Viola Davis."
+    assert facets(text, "fr")["person"] == {"Will Smith", "Margot Robbie", "Jared Leto", "Viola Davis"}
