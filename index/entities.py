@@ -157,7 +157,9 @@ PLACE_WORDS_AFTER = frozenset(fold(w) for w in """
     street road square avenue
 """.split())
 ELIDED_OF = re.compile(r"(?<![^\W\d_])(?:dell|degl|d)['’]\s*$", re.IGNORECASE)
-_WORD_BEFORE = re.compile(r"([^\W\d_]+)['’]?\s*$")
+# The word right before a name; a saint's abbreviation keeps its full stop ("S. Anna", "St. Paul"), which
+# after any other word ends a sentence ("all'ospedale. Marco Rossi").
+_WORD_BEFORE = re.compile(r"(?:([^\W\d_]+)['’]?|\b(S|St|Ste|Sta|Sto)\.)\s*$")
 _WORD_AFTER = re.compile(r"^\s+([^\W\d_]+)")
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
 ELIDED_PARTICLE = re.compile(r"^ [DO]['’]$")  # the gap left by "D'" and "O'" in "Laura D'Arcangelo", "Sinéad O'Connor"
@@ -845,7 +847,8 @@ def _is_name_initial(tokens: list[_Token], text: str) -> bool:
 
     It is when the word before it is capitalized or a title, and so belongs to
     the same name or announces it: "Samuel L. Jackson", "il cardinale J. H.
-    Newman" (H follows the initial J).
+    Newman" (H follows the initial J), or a function word, which no sentence
+    ends with: "réalisé par D. W. Griffith", "scritto da F. Scott Fitzgerald".
     "la vitamina C. Marco" ends a sentence.
     """
     initial = tokens[-1]
@@ -854,7 +857,8 @@ def _is_name_initial(tokens: list[_Token], text: str) -> bool:
     if initial.after_initial:
         return True
     before = tokens[-2]
-    return text[before.end : initial.start] == " " and (before.is_capitalized or _is_title(before.folded))
+    return text[before.end : initial.start] == " " and (
+        before.is_capitalized or _is_title(before.folded) or before.folded in _common_words())
 
 
 @functools.lru_cache(maxsize=4)
@@ -1321,6 +1325,12 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         return None  # "Gustav Adolfs Torg": a square
     if folded[0] in knowledge.given_names:
         return "person"
+    if (run[1].after_initial and len(run[0].text) == 1 and not run[-1].is_all_caps
+            and _is_name_word(run[-1], knowledge, lowercase_words)
+            and not (len(run) == 2 and folded[1] in knowledge.given_names)):
+        # "D. W. Griffith", "F. Scott Fitzgerald": initials, then the name; but a saint's given name after
+        # its "S." is a church or a hospital ("l'ospedale S. Anna")
+        return "person"
     if (folded[0],) in knowledge.places and run[0].in_compound:
         return None  # "chef för lokalpolisområdet Uppsala-Knivsta": two towns, hyphenated
     # A title shortly before the name makes a person ("il ministro degli Esteri Carlo Rossi"); a name
@@ -1446,7 +1456,7 @@ def _is_word(token: _Token) -> bool:
 def _names_a_place(text: str, start: int, end: int) -> bool:
     """Whether the name at ``start:end`` is part of a place's name: "via Carlo Sigonio", "Olof Palmes gata"."""
     before = _WORD_BEFORE.search(text, max(0, start - 40), start)
-    if before and fold(before.group(1)) in PLACE_WORDS_BEFORE:
+    if before and (before.group(2) or fold(before.group(1)) in PLACE_WORDS_BEFORE):
         return True
     after = _WORD_AFTER.match(text[end : end + 40])
     return bool(after) and text[end - 1 : end] == "s" and fold(after.group(1)) in PLACE_WORDS_AFTER

@@ -594,3 +594,18 @@ def test_a_hyphenated_given_name_whose_first_part_is_a_town_stays_whole():
 def test_the_first_name_of_a_list_is_a_person_when_the_list_goes_on():
     text = "Il met en vedette Will Smith, Margot Robbie, Jared Leto et Viola Davis."
     assert facets(text, "fr")["person"] == {"Will Smith", "Margot Robbie", "Jared Leto", "Viola Davis"}
+
+
+@pytest.mark.parametrize("text, lang, names", [
+    ("Un film réalisé par D. W. Zanfrith, sorti en 1909.", "fr", {"D. W. Zanfrith"}),
+    ("Une nouvelle écrite par F. Scott Zanfrith en 1922.", "fr", {"F. Scott Zanfrith"}),
+    ("Serve più vitamina C. Marco Zanetti lo ha spiegato ieri.", "it", {"Marco Zanetti"}),  # a sentence's end
+    ("La sentenza del giudice per S. V., accusato del furto.", "it", set()),  # initials alone
+    ("È ricoverato all'ospedale S. Anna di Ferrara.", "it", set()),  # a saint's "S."
+])
+def test_initials_before_a_name_after_a_function_word_belong_to_it(text, lang, names):
+    assert facets(text, lang)["person"] == names
+
+
+def test_a_sentence_ending_with_a_place_word_leaves_the_next_name_a_person():
+    assert facets("È stato portato all'ospedale. Mario Zanfrelli lo ha visto.", "it")["person"] == {"Mario Zanfrelli"}
