@@ -1076,6 +1076,11 @@ def _is_title(folded: str) -> bool:
     return folded in PERSON_TITLES or folded.endswith(TITLE_SUFFIXES)
 
 
+def _is_age(token: _Token) -> bool:
+    """An age written as one word, which says a person follows or is being described ("il 26enne", "45-årige")."""
+    return _AGE_BEFORE.fullmatch(token.folded) is not None
+
+
 @functools.cache
 def _common_words() -> frozenset[str]:
     return frozenset(fold(w) for lang in ("it", "fr", "sv", "en", "de", "es") for w in stop_words(lang))
@@ -1165,6 +1170,8 @@ def _given_name_start(tokens: list[_Token], first: int, last: int, knowledge: Kn
     before = tokens[first:given]
     if any(_is_title(t.folded) for t in tokens[max(0, first - 3) : first]):
         return given
+    if tokens[first].starts_sentence and not tokens[given - 1].is_capitalized and tokens[given - 1].folded in OF_WORDS:
+        return given  # "Parliamo di Antonino Barone": a sentence's first word, "of", then the name
     if any(t.folded in ORG_WORDS for t in before):
         # "Fondation Louis-Bonduelle", "Associazione Antonio Parenti" are named after someone, but where the
         # body's name ends with its town the person follows: "la Questura di Modena Mario Leggiero".
@@ -1308,7 +1315,11 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         # the article also writes in lower case ("Regelverket …", "the regulations", at a sentence start).
         return None if run[0].folded in lowercase_words else "org"
     if len(run) == 1:
-        return "person" if _surname_after_title(run[0], tokens, first, knowledge, lowercase_words, text) else None
+        if _surname_after_title(run[0], tokens, first, knowledge, lowercase_words, text):
+            return "person"
+        aged = (_AGE_OR_LIFE_AFTER.match(text, run[0].end) and len(run[0].folded) >= 3 and not run[0].is_all_caps
+                and _is_word(run[0]) and _is_name_word(run[0], knowledge, lowercase_words))
+        return "person" if aged else None  # "Bertoni, 45 anni, è stato arrestato"
     if not 2 <= len(run) <= 4:
         return None
     if any(w in ORG_CONNECTORS and w not in NAME_PARTICLES for w in folded):
@@ -1341,8 +1352,8 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         before.pop()
     if before and before[-1] in OF_WORDS or (window and ELIDED_OF.search(text, window[-1].end, run[0].start)):
         return None  # the words leave out an elided "of": "il fondatore dell'Udc di Carpi"
-    if _title_before(window):
-        return "person"
+    if _title_before(window) or (window and _is_age(window[-1]) and run[0].start - window[-1].end == 1):
+        return "person"  # "il ministro degli Esteri Carlo Rossi", "il 26enne Marco Bianchi"
     if _described_as_person(run, knowledge) and _said_of_a_person(tokens, first + len(run) - 1, text,
                                                                  verbs=not run[0].starts_sentence):
         return "person"
@@ -1360,10 +1371,21 @@ def _described_as_person(run: list[_Token], knowledge: KnowledgeBase) -> bool:
                 or any(t.is_all_caps or (t.folded,) in knowledge.places for t in run))
 
 
+# An age or a life's years right after a name, then a mark: people's, not "Modena, 120 anni fa".
+_AGE_OR_LIFE_AFTER = re.compile(
+    r"\s*(?:,\s*(?:di\s+|âgée?\s+de\s+|aged\s+)?(?:\d{1,2}|10\d)\s+(?:anni|ans|år|years(?:\s+old)?)\s*[,.;:)]"
+    r"|\(\s*(?:\d{1,2}|10\d)\s+(?:anni|ans|år)\s*\)"
+    r"|\(\s*(?:\d{1,2}\s+\w+\s+)?\d{3,4}\s*[-–—]\s*(?:\d{1,2}\s+\w+\s+)?\d{3,4}\s*\))")
+# Ages that stand before a name as a title does: "il 26enne Mario Rossi", "il ventiseienne", "45-årige".
+_AGE_BEFORE = re.compile(r"\d+enne|(?:[a-z]+(?:ant|ent)|dic|undic|dodic|tredic|quattordic|quindic|sedic)\w*enne|[aå]rig[ae]?",
+                         re.IGNORECASE)
+
+
 def _said_of_a_person(tokens: list[_Token], last: int, text: str, verbs: bool = True) -> bool:
     """Whether the words right after a name say that it is a person's.
 
-    An apposition with a title or a profession ("August Wilson, drammaturgo
+    An age or the years of a life ("Amarilli Caprio, 26 anni", "(1919-2006)"), an
+    apposition with a title or a profession ("August Wilson, drammaturgo
     statunitense, è morto", "Martial Jorel, directeur de la sûreté", "Anna
     Berg, vd för …"), at most one other word before it ("Awad al-Bandar, ex
     giudice capo"), or a verb only people are the subject of ("Orsola Fallara
@@ -1372,6 +1394,8 @@ def _said_of_a_person(tokens: list[_Token], last: int, text: str, verbs: bool = 
     known, and are taken before this rule is asked. ``verbs=False`` asks for the apposition only: for
     a name that starts a sentence, whose first word may be an adverb ("Poi Kravtsivskyj ha aggiunto").
     """
+    if _AGE_OR_LIFE_AFTER.match(text, tokens[last].end):
+        return True  # "Amarilli Caprio, 26 anni;", "Jean Dupont, 45 ans,", "Matta El Meskin (1919-2006)"
     after = tokens[last + 1 : last + 4]
     gaps = [text[a.end : b.start] for a, b in zip([tokens[last]] + after, after)]
     if not after or after[0].is_capitalized or gaps[0].strip() not in ("", ","):
@@ -1385,7 +1409,7 @@ def _said_of_a_person(tokens: list[_Token], last: int, text: str, verbs: bool = 
         if token.is_capitalized or (number and not gap.isspace()):
             return False
         if token.folded not in DETERMINERS:  # the first word after the article: ", guidata dal pm …" is not one
-            return _is_title(token.folded) or token.folded in PROFESSIONS
+            return _is_title(token.folded) or token.folded in PROFESSIONS or _is_age(token)
     return False
 
 
@@ -1423,7 +1447,7 @@ def _surname_after_title(token: _Token, tokens: list[_Token], first: int, knowle
     before = tokens[first - 1]
     if token.start - before.end != 1:
         return False
-    title = first - 1 if _is_title(before.folded) else _title_of_portfolio(tokens, first - 1, text)
+    title = first - 1 if _is_title(before.folded) or _is_age(before) else _title_of_portfolio(tokens, first - 1, text)
     if (title is None and first > 1 and not before.is_capitalized and before.folded.endswith(ADJECTIVE_ENDINGS)
             and before.folded not in _common_words() and _is_title(tokens[first - 2].folded)
             and before.start - tokens[first - 2].end == 1):

@@ -609,3 +609,27 @@ def test_initials_before_a_name_after_a_function_word_belong_to_it(text, lang, n
 
 def test_a_sentence_ending_with_a_place_word_leaves_the_next_name_a_person():
     assert facets("È stato portato all'ospedale. Mario Zanfrelli lo ha visto.", "it")["person"] == {"Mario Zanfrelli"}
+
+
+@pytest.mark.parametrize("text, lang, names", [
+    ("Amarilli Zanfrelli, 26 anni, è stata trovata ieri.", "it", {"Amarilli Zanfrelli"}),
+    ("Bertonelli, 45 anni, è stato arrestato.", "it", {"Bertonelli"}),
+    ("Jean Zanfrelli, 45 ans, a été arrêté.", "fr", {"Jean Zanfrelli"}),
+    ("Era un seguace di Matteo Zanfrelli (1919-2006), il monaco.", "it", {"Matteo Zanfrelli"}),
+    ("Si tratta del ventiseienne Tamerlan Zanfrelli, rimasto ucciso.", "it", {"Tamerlan Zanfrelli"}),
+    ("Il 26enne Zanfrelli è stato fermato.", "it", {"Zanfrelli"}),
+    ("Den 45-årige Annika Zanfrelli greps i går.", "sv", {"Annika Zanfrelli"}),
+    ("Parliamo di Antonino Zanfrelli, 48enne originario della Sicilia.", "it", {"Antonino Zanfrelli"}),
+])
+def test_an_age_or_a_lifes_years_beside_a_name_make_a_person(text, lang, names):
+    assert facets(text, lang)["person"] == names
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("A Modena, 45 anni fa, nacque la società.", "it"),  # years ago: a place
+    ("Carpi, 45 anni, è la città.", "it"),  # a known town
+    ("Denunciato S. E., 19enne originario Francavilla Fontata (Brindisi).", "it"),  # the age is someone else's
+    ("Un autista 39enne di Bomporto. — © RIPRODUZIONE RISERVATA", "it"),
+])
+def test_an_age_makes_no_person_of_a_place_or_a_notice(text, lang):
+    assert facets(text, lang)["person"] == set()
