@@ -162,7 +162,8 @@ ELIDED_OF = re.compile(r"(?<![^\W\d_])(?:dell|degl|d)['’]\s*$", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"(?:([^\W\d_]+)['’]?|\b(S|St|Ste|Sta|Sto)\.)\s*$")
 _WORD_AFTER = re.compile(r"^\s+([^\W\d_]+)")
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
-ELIDED_PARTICLE = re.compile(r"^ [DO]['’]$")  # the gap left by "D'" and "O'" in "Laura D'Arcangelo", "Sinéad O'Connor"
+# The gap left by an elided particle inside a name: "Laura D'Arcangelo", "Sinéad O'Connor", "Jean d'Ormesson".
+ELIDED_PARTICLE = re.compile(r"^ [DOd]['’]$")
 NAME_PARTICLES = frozenset("von van der de da di del bin ibn al el le la du dos das d".split())  # d: D'Alema
 ORG_CONNECTORS = NAME_PARTICLES | frozenset(
     "della delle dei degli dello des of the for för och and et e y för för i in per pour sur".split())
@@ -545,7 +546,9 @@ def _looks_like_tagged_name(run: list[_Token], text: str, knowledge: KnowledgeBa
     names = [t for t in run if t.folded not in NAME_PARTICLES]
     if run[-1].folded in NAME_PARTICLES or any(t.folded in NAME_PARTICLES and not t.is_capitalized for t in run):
         return False  # "Antonio Di", "Bertoni di Pavullo" (someone from Pavullo): "Di Maio" is fine
-    if not all(_is_name_word(t, knowledge, lowercase_words) for t in names):
+    # After a given name a town's name is a surname, as the tagger says: "Lily Allen", "Whitney Houston".
+    after_given_name = run[0].folded in knowledge.given_names
+    if not all(_is_name_word(t, knowledge, lowercase_words, places_too=after_given_name) for t in names):
         return False
     if run[0].starts_sentence and run[0].folded not in knowledge.given_names:
         return False
@@ -554,10 +557,12 @@ def _looks_like_tagged_name(run: list[_Token], text: str, knowledge: KnowledgeBa
     return not (_place_length(run, knowledge) == len(run) or _names_a_place(text, run[0].start, run[-1].end))
 
 
-def _is_name_word(token: _Token, knowledge: KnowledgeBase, lowercase_words: set[str]) -> bool:
-    """Whether a word can be part of a person's name: capitalized, and no common, place or organization word."""
+def _is_name_word(token: _Token, knowledge: KnowledgeBase, lowercase_words: set[str], places_too: bool = False) -> bool:
+    """Whether a word can be part of a person's name: capitalized, and no common, place (unless
+    ``places_too``) or organization word."""
     return (token.is_capitalized and not _is_common(token) and token.folded not in lowercase_words
-            and (token.folded,) not in knowledge.places and token.folded not in _organization_words(knowledge))
+            and (places_too or (token.folded,) not in knowledge.places)
+            and token.folded not in _organization_words(knowledge))
 
 
 def _tag_where_needed(text, lang, tokens, covered, knowledge: KnowledgeBase, alone: set[str], tag_spans):
@@ -1090,16 +1095,25 @@ def _common_words() -> frozenset[str]:
 def _common_for(lang: str, given_names: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
     """The function words that are no name's in an article of ``lang``: at a sentence's start, and inside one.
 
-    Every language's stop words count (news quote English, French in Italian…),
-    but a given name that is a function word of another language only is a
-    name: *Anders* (German "otherwise") in "säger Anders Stenholm", *Hans*
-    (Swedish "his") in an Italian article. Inside a sentence no capitalized
-    given name is a function word ("… och Hans Blix"); at its start it is one
-    where the article's language has it ("Hans bil stod där").
+    At a sentence's start every language's stop words count (news quote
+    English, French in Italian…), but a given name that is a function word of
+    another language only is a name: *Anders* (German "otherwise") in "Anders
+    Borg sa", *Hans* (Swedish "his") in an Italian article; where the
+    article's language has it, it is the word ("Hans bil stod där"). Inside a
+    sentence a capitalized word is a function word only in the article's
+    language or in English, and a given name never is: "… och Hans Blix",
+    "Lily Allen" (German "all") in French.
     """
     every = _common_words()
-    own = frozenset(fold(w) for w in stop_words(lang)) if lang else every
-    return every - (given_names - (own or every)), every - given_names
+    own = frozenset(fold(w) for w in stop_words(lang)) if lang else frozenset()
+    if not own:  # a language with no stop words of ours: every language's, at a sentence's start too
+        return every, every - given_names
+    return every - (given_names - own), (own | _english_common_words()) - given_names
+
+
+@functools.cache
+def _english_common_words() -> frozenset[str]:
+    return frozenset(fold(w) for w in stop_words("en"))
 
 
 def _is_common(token: _Token) -> bool:
@@ -1320,8 +1334,8 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         aged = (_AGE_OR_LIFE_AFTER.match(text, run[0].end) and len(run[0].folded) >= 3 and not run[0].is_all_caps
                 and _is_word(run[0]) and _is_name_word(run[0], knowledge, lowercase_words))
         return "person" if aged else None  # "Bertoni, 45 anni, è stato arrestato"
-    if not 2 <= len(run) <= 4:
-        return None
+    if not 2 <= len(run) <= 4 or all(len(t.text) == 1 for t in run):
+        return None  # "A. M.": initials alone name no one we could show
     if any(w in ORG_CONNECTORS and w not in NAME_PARTICLES for w in folded):
         return None
     initials = {i for i in range(len(run) - 1) if run[i + 1].after_initial}  # the "L" of "Samuel L. Jackson"

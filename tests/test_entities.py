@@ -633,3 +633,25 @@ def test_an_age_or_a_lifes_years_beside_a_name_make_a_person(text, lang, names):
 ])
 def test_an_age_makes_no_person_of_a_place_or_a_notice(text, lang):
     assert facets(text, lang)["person"] == set()
+
+
+def test_a_lowercase_elided_particle_stays_inside_a_name():
+    assert facets("Le livre de Jean d'Ormessoni est sorti hier.", "fr")["person"] == {"Jean d'Ormessoni"}
+    assert facets("La Corte d'Appello di Bologna ha deciso.", "it")["org"] == {"Corte d'Appello di Bologna"}
+    # "d'" after a title is what the title is of: the name comes after.
+    assert facets("Le maire d'Orléans Serge Zanfrelli a parlé.", "fr")["person"] == {"Serge Zanfrelli"}
+
+
+def test_after_a_given_name_a_towns_name_is_a_surname_for_the_tagger():
+    # "Allen" and "Houston" are towns; after a given name, in a sentence the tagger reads as a person's.
+    people = facets("La chanteuse britannique Lily Allen a rencontré Whitney Houston en 2008.", "fr")["person"]
+    assert {"Lily Allen", "Whitney Houston"} <= people
+
+
+def test_inside_a_sentence_only_the_articles_language_and_english_have_function_words():
+    # "Allen" is German for "all": in a French sentence, capitalized, it is a surname.
+    assert facets("La chanteuse britannique Lily Zallen et Whitney Allen sont venues.", "fr")["person"] == {
+        "Lily Zallen", "Whitney Allen"}
+    # Initials alone are no one: "l'avvocato A. M. (37 anni)".
+    assert facets("Questa volta i cugini S. M. e l'avvocato A. M. (37 anni) sono stati denunciati.", "it")[
+        "person"] == set()
