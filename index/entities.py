@@ -70,17 +70,18 @@ PERSON_TITLES = frozenset(fold(w) for w in """
     nuotatrice sciatore sciatrice regista pittore pittrice poeta poetessa drammaturgo cantautore cantautrice
     musicista compositore pianista chitarrista rapper fotografo fotografa scienziato scienziata ricercatore
     ricercatrice chirurgo psichiatra ingegnere architetto economista sociologo filosofo fondatore fondatrice
-    attivista sindacalista
+    attivista sindacalista medico giocatore giocatrice
     inspecteur inspectrice lieutenant sergent adjudant patriarche imam rabbin curé arbitre
     sélectionneur candidat candidate animateur animatrice présentateur présentatrice styliste
     épouse fils fille frère sœur oncle tante cousin cousine
     pilote boxeur nageur nageuse skieur skieuse cycliste réalisateur réalisatrice peintre poète poétesse
     dramaturge compositeur pianiste guitariste rappeur photographe chirurgien psychiatre ingénieur architecte
-    économiste sociologue philosophe fondateur fondatrice syndicaliste avocat avocate
+    économiste sociologue philosophe fondateur fondatrice syndicaliste avocat avocate médecin joueur joueuse
     inspektör kommissarie kommissarien kyrkoherde präst prästen imamen rabbinen
     hustru hustrun frun maken sonen dottern brodern systern pappan mamman
     målvakten anfallaren regissören konstnären sångaren sångerskan musikern kompositören fotografen
     läkaren kirurgen grundaren aktivisten advokaten forskaren ekonomen arkitekten programledaren artisten
+    spelaren
     inspector sergeant lieutenant wife husband daughter brother sister
     boxer cyclist striker goalkeeper midfielder painter poet photographer filmmaker rapper surgeon
     economist philosopher historian scientist researcher founder activist lawyer
@@ -515,7 +516,8 @@ def _has_second_sign(run: list[_Token], score: float, before: _Token | None, kno
     """Whether more than the tagger's say-so makes a person of a tagged name.
 
     A given name first, or the surname alone elsewhere in the article ("Mambrini
-    ha detto": a person is named again by surname, a product is not), or the
+    ha detto": a person is named again by surname, a product is not), a
+    nationality right before it ("le britannique Lennox Lewis"), or the
     model's own confidence (`TAGGER_CONFIDENT`) when no article or possessive
     comes right before ("un Beretta Ase Gold", "il suo Ducato Maxi" are things)
     and the name does not start with a particle. Never a name that starts with
@@ -526,9 +528,16 @@ def _has_second_sign(run: list[_Token], score: float, before: _Token | None, kno
     names = [t for t in run if t.folded not in NAME_PARTICLES]
     if run[0].folded in knowledge.given_names or names[-1].folded in alone:
         return True
+    if before is not None and not before.is_capitalized and _is_nationality(before.folded, knowledge):
+        return True  # "le britannique Lennox Lewis", "del brasiliano Rubens Barrichello"
     if run[0].folded in NAME_PARTICLES or (before is not None and before.folded in DETERMINERS):
         return False
     return score >= TAGGER_CONFIDENT
+
+
+def _is_nationality(folded: str, knowledge: KnowledgeBase) -> bool:
+    """Whether a lower-case word is a country's adjective or demonym ("britannique", "brasiliano", "svensk")."""
+    return any(alias.entity.kind == "country" and not any(alias.case) for alias in knowledge.aliases.get((folded,), ()))
 
 
 def _looks_like_tagged_name(run: list[_Token], text: str, knowledge: KnowledgeBase, lowercase_words: set[str]) -> bool:

@@ -655,3 +655,18 @@ def test_inside_a_sentence_only_the_articles_language_and_english_have_function_
     # Initials alone are no one: "l'avvocato A. M. (37 anni)".
     assert facets("Questa volta i cugini S. M. e l'avvocato A. M. (37 anni) sono stati denunciati.", "it")[
         "person"] == set()
+
+
+def test_a_nationality_before_a_name_the_tagger_finds_is_a_second_sign():
+    # The model is unsure of "Rubens Barrichello" (no given name it knows); "il brasiliano" says a person.
+    text = "Ieri ha corso il brasiliano Rubens Barrichello, autore della pole."
+    assert facets(text, "it")["person"] == {"Rubens Barrichello"}
+    assert facets("Lo ha annunciato la francese Renault Group ieri.", "it")["person"] == set()
+
+
+@pytest.mark.parametrize("text, lang, name", [
+    ("Le médecin autrichien Otto Zanfrelli a soigné la patiente.", "fr", "Otto Zanfrelli"),  # Otto: Italian 'eight'
+    ("Il giocatore Rod Zanfrelli ha segnato.", "it", "Rod Zanfrelli"),
+])
+def test_a_doctor_or_a_player_before_a_name_is_a_title(text, lang, name):
+    assert facets(text, lang)["person"] == {name}
