@@ -70,13 +70,14 @@ PERSON_TITLES = frozenset(fold(w) for w in """
     nuotatrice sciatore sciatrice regista pittore pittrice poeta poetessa drammaturgo cantautore cantautrice
     musicista compositore pianista chitarrista rapper fotografo fotografa scienziato scienziata ricercatore
     ricercatrice chirurgo psichiatra ingegnere architetto economista sociologo filosofo fondatore fondatrice
-    attivista sindacalista medico giocatore giocatrice
+    attivista sindacalista medico giocatore giocatrice campione campionessa
     inspecteur inspectrice lieutenant sergent adjudant patriarche imam rabbin curé arbitre
     sélectionneur candidat candidate animateur animatrice présentateur présentatrice styliste
     épouse fils fille frère sœur oncle tante cousin cousine
     pilote boxeur nageur nageuse skieur skieuse cycliste réalisateur réalisatrice peintre poète poétesse
     dramaturge compositeur pianiste guitariste rappeur photographe chirurgien psychiatre ingénieur architecte
     économiste sociologue philosophe fondateur fondatrice syndicaliste avocat avocate médecin joueur joueuse
+    champion championne harpiste
     inspektör kommissarie kommissarien kyrkoherde präst prästen imamen rabbinen
     hustru hustrun frun maken sonen dottern brodern systern pappan mamman
     målvakten anfallaren regissören konstnären sångaren sångerskan musikern kompositören fotografen
