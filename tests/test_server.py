@@ -179,3 +179,29 @@ def test_the_server_heals_when_its_index_folder_is_replaced_under_load(tmp_path)
         stop.set()
         process.kill()
         process.wait()
+
+
+def test_workers_stop_when_their_supervisor_is_killed(tmp_path):
+    # SIGKILL leaves the parent no chance to stop its workers: they must notice and leave the port.
+    from conftest import write_corpus
+    from index import build_index
+
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Titolo\nIl mare è calmo."})
+    build_index(corpus, tmp_path / "index")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--index", str(tmp_path / "index"),
+                                "--port", str(port), "--workers", "2"], cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        assert serving(f"http://127.0.0.1:{port}")
+        children_file = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        workers = [int(pid) for pid in children_file.read_text().split()]
+        assert len(workers) == 2
+    finally:
+        process.kill()
+        process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "orphaned workers still serve the port"
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=mare", timeout=2)

@@ -15,6 +15,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -52,6 +53,7 @@ def serve(index_dir: Path | str, host: str, port: int, threads: int, workers: in
         _run_worker(index_dir, listener, threads, limits)
         return
     children = []
+    parent = os.getpid()
     for _ in range(workers):
         pid = os.fork()
         if pid == 0:  # a worker: serve until told to stop, never return into the parent's code
@@ -60,6 +62,7 @@ def serve(index_dir: Path | str, host: str, port: int, threads: int, workers: in
                 # Ctrl-C reaches the whole process group: the parent decides, then stops the workers.
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                _exit_with_parent(parent)
                 _run_worker(index_dir, listener, threads, limits)
             except BaseException:  # noqa: BLE001 - reported, and the parent stops the others
                 import traceback
@@ -71,6 +74,23 @@ def serve(index_dir: Path | str, host: str, port: int, threads: int, workers: in
         children.append(pid)
     listener.close()
     _supervise(children)
+
+
+def _exit_with_parent(parent: int, every_s: float = 1.0) -> None:
+    """Stop this worker when the supervising parent is gone.
+
+    A parent killed outright (SIGKILL, the OOM killer) cannot stop its
+    workers, which would go on serving the port, unseen, forever; each worker
+    watches for the parent itself instead.
+    """
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _run_worker(index_dir: Path | str, listener: socket.socket, threads: int, limits: dict) -> None:
