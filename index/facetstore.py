@@ -9,6 +9,8 @@ cold `corpus-search` query stays fast.
 """
 from __future__ import annotations
 
+import heapq
+
 import io
 import itertools
 import re
@@ -46,9 +48,11 @@ class FacetTable:
             return []
         counts = np.bincount(self.value_ids[mask[self.docs]], minlength=len(self.values))
         present = np.flatnonzero(counts)
-        if len(present) > limit * 4:  # only sort the few that can make the top
-            keep = np.argpartition(-counts[present], limit * 4)[: limit * 4]
-            present = present[keep]
+        if len(present) > limit:  # only sort the few that make the top: all above the limit-th count …
+            kth = np.partition(counts[present], len(present) - limit)[len(present) - limit]
+            above, tied = present[counts[present] > kth], present[counts[present] == kth]
+            # … and of those tied with it, the first by name, whatever order the index holds them in
+            present = list(above) + heapq.nsmallest(limit - len(above), tied, key=lambda i: self.values[i])
         ranked = sorted(((self.values[i], int(counts[i])) for i in present), key=lambda vc: (-vc[1], vc[0]))
         return ranked[:limit]
 

@@ -33,7 +33,7 @@ CHUNK = 16
 
 def prepare_document(document: Document, with_entities: bool = True) -> dict:
     """The Whoosh fields of one document: language decided, text analyzed, entities extracted."""
-    schema = _schema()
+    schema = index_schema()
     lang = document_language(document.lang, document.title, document.text)
     searchable = f"{document.title}\n{document.text}"
     text_words = list(words(searchable))  # read once, for the postings and for the entities
@@ -207,5 +207,5 @@ def _as_a_worker(_marker) -> None:
 
 
 @functools.cache
-def _schema():
+def index_schema():
     return f.build_schema()

@@ -26,6 +26,7 @@ from whoosh.index import FileIndex, LockError
 from index import schema as f
 from index import store
 from index.analysis import has_stemmer
+from index.bulk_writer import BulkWriter, build_segments
 from index.facetstore import STORE_FILE, build_tables, save_store, store_is_current, value_counts
 from index.integrity import WHOOSH_DAMAGE_ERRORS, Damage, DurableStorage, is_sealed, latest_commit, seal, verify
 from index.mapped import MappedStorage
@@ -96,6 +97,7 @@ def build_index(
     force: bool = False,
     repair: bool = False,
     workers: int | None = None,
+    whoosh_writer: bool = False,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with ``corpus_dir``.
 
@@ -117,7 +119,10 @@ def build_index(
     ``workers`` processes prepare and write the articles of a large corpus
     (default: every core but one, so that searches on the same machine keep a
     core); ``with_entities=False`` skips entity extraction (no people, countries or
-    organizations facets): for measuring what extraction costs.
+    organizations facets): for measuring what extraction costs. Segments are
+    written in bulk by the preparing processes (``index/bulk_writer.py``);
+    ``whoosh_writer=True`` sends every document through Whoosh's own writer
+    instead: slower, the same index, for comparing the two.
 
     :raise IndexBusy: if another writer holds the index for longer than ``lock_wait_s``.
     """
@@ -168,10 +173,10 @@ def build_index(
             report.repaired = [f"{generation.path.name}/{item.name}" for item in segments]
             generation = None
         if generation is None:
-            _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities, workers)
+            _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities, workers, whoosh_writer)
         else:
             _update(generation, files, report, skip, progress, lock_wait_s, with_entities, workers,
-                    damaged_derived=damage)  # derived files only: damaged segments would have meant a rebuild
+                    damaged_derived=damage, whoosh_writer=whoosh_writer)  # derived files only: damaged segments would have meant a rebuild
     report.took_s = time.monotonic() - started
     return report
 
@@ -241,20 +246,15 @@ def _usable_generation(index_dir: Path, with_entities: bool) -> store.Generation
     return generation
 
 
-def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities, workers: int) -> None:
+def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entities, workers: int,
+                whoosh_writer: bool) -> None:
     knowledge = load_knowledge() if with_entities else None
     generation = store.new_generation(index_dir, corpus_dir, knowledge=knowledge.fingerprint if knowledge else "")
     try:
         if knowledge:
             save_snapshot(knowledge, generation.path)
         ix = FileIndex.create(DurableStorage(str(generation.path)), f.build_schema())
-        # Several Whoosh writers, one segment each: committing postings is Whoosh's
-        # slowest step (5 ms an article, in Python) and this spreads it over the cores.
-        workers = workers if sum(_size(file) for file in files) >= PARALLEL_MIN_BYTES else 0
-        if workers > 1:
-            writer = ix.writer(procs=workers, multisegment=True, limitmb=WRITER_MEMORY_MB // workers)
-        else:
-            writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+        writer = _writer(ix, whoosh_writer, workers if sum(_size(file) for file in files) >= PARALLEL_MIN_BYTES else 0)
         try:
             report.added_files = len(_add_files(writer, files, report, skip, progress, with_entities, workers))
             report.rebuilt = True
@@ -273,7 +273,7 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
 
 
 def _update(generation, files, report, skip, progress, lock_wait_s, with_entities, workers: int,
-            damaged_derived: list[Damage]) -> None:
+            damaged_derived: list[Damage], whoosh_writer: bool = False) -> None:
     if damaged_derived:  # written again from the segments, as after a commit
         report.repaired = [f"{generation.path.name}/{item.name}" for item in damaged_derived]
         for item in damaged_derived:
@@ -296,7 +296,7 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
                 seal(generation.path, ix.latest_generation())  # before checksums, or a run stopped before its seal
             return  # no writer at all: nothing to lock, nothing to clean up
         try:
-            writer = ix.writer(limitmb=WRITER_MEMORY_MB, timeout=lock_wait_s)
+            writer = _writer(ix, whoosh_writer, 0, timeout=lock_wait_s)
         except LockError:
             raise IndexBusy(str(generation.path.parent), lock_wait_s) from None
         try:
@@ -409,6 +409,16 @@ def _indexed_files(reader) -> dict[str, str]:
     return dict(key.split("\x00", 1) for key in keys)
 
 
+def _writer(ix, whoosh_writer: bool, workers: int, **kwargs):
+    """The writer of one run: ours (`BulkWriter`, segments written in bulk), or Whoosh's own, in as many
+    processes as ours would use (``procs``, one segment each), to compare with."""
+    if not whoosh_writer:
+        return BulkWriter(ix, limitmb=WRITER_MEMORY_MB, **kwargs)
+    if workers > 1:
+        return ix.writer(procs=workers, multisegment=True, limitmb=WRITER_MEMORY_MB // workers, **kwargs)
+    return ix.writer(limitmb=WRITER_MEMORY_MB, **kwargs)
+
+
 def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progress: Progress | None,
                with_entities: bool, workers: int) -> set[str]:
     """Index the documents of ``files``; return the paths that yielded at least one.
@@ -418,23 +428,38 @@ def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progr
     """
     sizes = {file.path: _size(file) for file in files}
     total = sum(sizes.values())
-    # Files are read in order: when a document of file k arrives, the files before it are done.
+    workers = workers if total >= PARALLEL_MIN_BYTES else 0
+    # Files are read in order: the bytes before a document's file are done once all its documents are.
     paths = [file.path for file in files]
     before = dict(zip(paths, itertools.accumulate((sizes[path] for path in paths), initial=0)))
     keys = {file.path: f"{file.path}\x00{file.content_hash}" for file in files}
-    documents = (document for file in files for document in read_file(file, skip))
     added: set[str] = set()
-    for document, fields in prepared(documents, with_entities, workers if total >= PARALLEL_MIN_BYTES else 0):
+    done = 0
+
+    def keyed(document):
         if document.content_hash:  # the file changed since the scan: record the content actually indexed
             keys[document.path] = f"{document.path}\x00{document.content_hash}"
-        writer.add_document(file_key=keys[document.path], **fields)
-        report.languages[fields[f.LANG]] += 1
+        return document, keys[document.path]
+
+    def indexed(path: str, lang: str, read_to: int | None) -> None:
+        nonlocal done
+        report.languages[lang] += 1
         report.documents_indexed += 1
-        added.add(document.path)
-        if progress:
-            size = sizes[document.path]
-            within = size if document.read_to is None else min(document.read_to, size)
-            progress(before[document.path] + within, total, report.documents_indexed)
+        added.add(path)
+        if progress:  # workers finish documents a little out of order: the bar never goes back
+            within = sizes[path] if read_to is None else min(read_to, sizes[path])
+            done = max(done, before[path] + within)
+            progress(done, total, report.documents_indexed)
+
+    documents = (document for file in files for document in read_file(file, skip))
+    if isinstance(writer, BulkWriter):
+        items = (keyed(document) for document in documents)
+        writer.add_segments(build_segments(items, writer.storage.folder, writer.indexname, with_entities, workers,
+                                           indexed))
+    else:
+        for document, fields in prepared(documents, with_entities, workers):
+            writer.add_document(file_key=keyed(document)[1], **fields)
+            indexed(document.path, fields[f.LANG], document.read_to)
     if progress:
         progress(total, total, report.documents_indexed)
     return added

@@ -305,3 +305,15 @@ def test_or_and_not_through_the_cli_the_api_and_the_page(people_engine, run_cli)
     assert 'href="/?person=Vladimir+Putin&amp;not_country=RU"' in page  # a "not" beside each value
     narrowed = client.get("/?person=Vladimir+Putin&not_country=RU").get_data(as_text=True)
     assert '<span id="total">2</span>' in narrowed and "Not countries" in narrowed  # putin-cn, both-cn
+
+
+def test_values_tied_at_the_cut_are_the_first_by_name_whatever_order_the_index_holds_them_in():
+    import numpy as np
+
+    from index.facetstore import FacetTable
+
+    values = tuple(f"name {letter}" for letter in "zyxwvutsrqponmlkjihgfedcba")  # held in reverse order
+    table = FacetTable(values, np.arange(len(values) + 2, dtype=np.int32),
+                       np.array(list(range(len(values))) + [3, 3], dtype=np.int32))  # "name w" counted 3 times
+    mask = np.ones(len(values) + 2, dtype=bool)
+    assert table.count(mask, 3) == [("name w", 3), ("name a", 1), ("name b", 1)]

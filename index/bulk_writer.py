@@ -1,0 +1,311 @@
+"""Writing Whoosh segments in bulk, in the processes that prepare the documents.
+
+Whoosh's own writer sends every posting through its ``PostingPool``: one
+pickle per posting, an external sort, the runs read back, then one Python call
+per posting into the codec. Profiled at 100,000 articles that was half of
+indexing, and the main process spent half its time pickling again what the
+preparing workers had just sent it. Here each worker keeps the postings of its
+documents in memory, per field and term, and writes its own segment through
+the same W3 codec Whoosh uses (``codec.per_document_writer`` and
+``codec.field_writer``): the files are a stock Whoosh segment, opened by
+Whoosh's own reader, scored and matched as before. No sort of single
+postings is needed: a field's terms are sorted once, and each term's postings
+are already in document order.
+
+``SegmentBuilder`` writes one segment at a time and starts another when its
+postings pass a memory budget. ``BulkWriter`` is a Whoosh ``SegmentWriter``
+that holds the lock, deletes, merges old segments by Whoosh's policy and
+commits, and takes the segments built elsewhere into the same commit: until
+that commit publishes them, no reader sees them, and a crash leaves the
+previous index whole (the next commit's clean-up deletes the files).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import signal
+from array import array
+from collections import defaultdict
+from typing import Callable, Iterable
+
+from whoosh.codec import default_codec
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from index import schema as f
+from index.integrity import DurableStorage
+from index.knowledge import load_knowledge
+from index.language import detect_language
+from index.prepare import prepare_document
+from index.prepare import index_schema
+from index.reader import Document
+
+# Bytes of postings a builder holds before it writes a segment (about 40,000 articles of news): several
+# workers at once stay well inside the indexer's memory budget.
+SEGMENT_MEMORY_BYTES = 160 * 1024 * 1024
+POSTING_OVERHEAD_BYTES = 48  # a docnum, a weight and a reference to the value's bytes, with their share of lists
+
+
+class SegmentBuilder:
+    """Documents in, Whoosh segments out: what ``SegmentWriter.add_document`` and ``commit`` write, in bulk.
+
+    ``add`` takes the same fields as ``add_document`` (values already analyzed
+    as `index.schema.Preindexed`, or plain strings for Whoosh's analyzers);
+    ``finish`` writes what is left and returns every segment written.
+    """
+
+    def __init__(self, storage, indexname: str, schema, memory_bytes: int | None = None):
+        self._storage = storage
+        self._indexname = indexname
+        self._schema = schema
+        self._codec = default_codec()
+        self._memory_bytes = memory_bytes or SEGMENT_MEMORY_BYTES
+        self._written: list = []
+        self._start_segment()
+
+    def _start_segment(self) -> None:
+        self._segment = self._codec.new_segment(self._storage, self._indexname)
+        self._perdoc = self._codec.per_document_writer(self._storage, self._segment)
+        # field → term bytes → (docnums, weights, values); docnums grow in order, so no sort is needed
+        self._postings: dict[str, dict[bytes, tuple[array, array, list]]] = defaultdict(dict)
+        self._lengths: dict[str, array] = {}  # field → each document's length, as the segment stores it
+        self._doccount = 0
+        self._size = 0
+
+    def add(self, **fields) -> None:
+        schema = self._schema
+        docnum = self._doccount
+        perdoc = self._perdoc
+        perdoc.start_doc(docnum)
+        for fieldname in sorted(name for name in fields if not name.startswith("_")):
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]  # KeyError for a field the schema lacks, as Whoosh's UnknownFieldError
+            length = 0
+            if field.indexed:
+                terms = self._postings[fieldname]
+                scorable = field.scorable
+                for tbytes, freq, weight, vbytes in field.index(value):
+                    if scorable:
+                        length += freq
+                    entry = terms.get(tbytes)
+                    if entry is None:
+                        entry = terms[tbytes] = (array("I"), array("f"), [])
+                        self._size += len(tbytes) + 100
+                    entry[0].append(docnum)
+                    entry[1].append(weight)
+                    entry[2].append(vbytes or b"")
+                    self._size += POSTING_OVERHEAD_BYTES + len(vbytes or b"")
+                if scorable:
+                    lengths = self._lengths.get(fieldname)
+                    if lengths is None:
+                        lengths = self._lengths[fieldname] = array("I")
+                    lengths.extend([0] * (docnum + 1 - len(lengths)))
+                    lengths[docnum] = byte_to_length(length_to_byte(length)) if length else 0
+            stored = fields.get(f"_stored_{fieldname}", value)
+            perdoc.add_field(fieldname, field, stored if field.stored else None, length)
+            column = field.column_type
+            if column and stored is not None:
+                perdoc.add_column_value(fieldname, column, field.to_column_value(stored))
+        perdoc.finish_doc()
+        self._doccount += 1
+        if self._size >= self._memory_bytes:
+            self._write_segment()
+            self._start_segment()
+
+    @property
+    def documents(self) -> int:
+        """Documents added so far, in every segment."""
+        return sum(segment.doc_count_all() for segment in self._written) + self._doccount
+
+    def finish(self) -> list:
+        """Write the last segment (if it holds any document) and return all the segments written."""
+        if self._doccount:
+            self._write_segment()
+        else:
+            self._perdoc.close()
+            self._discard_files()
+        return self._written
+
+    def _write_segment(self) -> None:
+        self._perdoc.close()
+        fieldwriter = self._codec.field_writer(self._storage, self._segment)
+        for fieldname in sorted(self._postings):
+            terms = self._postings[fieldname]
+            if not terms:
+                continue
+            lengths = self._lengths.get(fieldname)
+            fieldwriter.start_field(fieldname, self._schema[fieldname])
+            add = fieldwriter.add
+            for tbytes in sorted(terms):
+                docnums, weights, values = terms[tbytes]
+                fieldwriter.start_term(tbytes)
+                if lengths is None:
+                    for docnum, weight, value in zip(docnums, weights, values):
+                        add(docnum, weight, value, 0)
+                else:
+                    for docnum, weight, value in zip(docnums, weights, values):
+                        add(docnum, weight, value, lengths[docnum] if docnum < len(lengths) else 0)
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
+        fieldwriter.close()
+        self._segment.set_doc_count(self._doccount)
+        if self._segment.should_assemble():
+            self._segment.create_compound_file(self._storage)
+        self._written.append(self._segment)
+        self._postings = defaultdict(dict)
+
+    def cancel(self) -> None:
+        """Close and delete everything written: the segment being built and those finished."""
+        if not self._perdoc.is_closed:
+            self._perdoc.close()
+        self._discard_files()
+        discard_segments(self._storage, self._written)
+        self._written = []
+
+    def _discard_files(self) -> None:
+        discard_segments(self._storage, [self._segment])
+
+
+def discard_segments(storage, segments: list) -> None:
+    """Delete the files of segments no table of contents names (a run that stopped before its commit)."""
+    for segment in segments:
+        for name in segment.list_files(storage):
+            try:
+                storage.delete_file(name)
+            except OSError:
+                pass  # already gone; the next commit's clean-up takes what is left
+
+
+class BulkWriter(SegmentWriter):
+    """A Whoosh writer that also commits segments written by `SegmentBuilder`s (in this process or others).
+
+    Everything else is Whoosh's: the write lock, ``delete_by_term``, the merge
+    policy over the segments already in the index, the table of contents.
+    """
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self._built: list = []
+
+    def add_segments(self, segments: list) -> None:
+        self._built.extend(segments)
+
+    def cancel(self) -> None:
+        super().cancel()
+        discard_segments(self.storage, self._built)
+
+    def _merge_segments(self, mergetype, optimize, merge):
+        return super()._merge_segments(mergetype, optimize, merge) + self._built
+
+
+BATCH = 16  # documents a worker takes at a time: few round trips, and the workers stay evenly fed
+QUEUED_BATCHES_PER_WORKER = 4  # the reader runs this far ahead of the workers, and no further (memory)
+Indexed = Callable[[str, str, "int | None"], None]  # (path, language, read_to) of each document indexed
+
+
+def build_segments(items: Iterable[tuple[Document, str]], folder: str, indexname: str, with_entities: bool,
+                   workers: int, indexed: Indexed) -> list:
+    """Prepare and write ``(document, file_key)`` items into new segments of the index in ``folder``.
+
+    With ``workers`` processes each prepares documents (language, analysis,
+    entities) and writes its own segments, so nothing but the documents and a
+    line per document ever crosses between processes. ``indexed`` is told of
+    each document as it is written (in this process, for the report and the
+    progress bar). Returns the segments, for `BulkWriter.add_segments`.
+    """
+    if workers < 1:
+        builder = SegmentBuilder(DurableStorage(folder), indexname, index_schema())
+        try:
+            for document, key in items:
+                fields = prepare_document(document, with_entities)
+                builder.add(file_key=key, **fields)
+                indexed(document.path, fields[f.LANG], document.read_to)
+            return builder.finish()
+        except BaseException:
+            builder.cancel()
+            raise
+    # fork: the workers inherit the loaded knowledge base and language model instead of loading their own.
+    if with_entities:
+        load_knowledge()
+    detect_language("Il ministro è arrivato a Mosca.")
+    context = multiprocessing.get_context("fork")
+    inbox = context.Queue(maxsize=workers * QUEUED_BATCHES_PER_WORKER)
+    outbox = context.Queue()
+    processes = [context.Process(target=_segment_worker, args=(inbox, outbox, folder, indexname, with_entities),
+                                 daemon=True) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    segments: list = []
+    finished = 0
+
+    def take(wait_s: float) -> None:
+        nonlocal finished
+        try:
+            kind, payload = outbox.get(timeout=wait_s)
+        except queue.Empty:
+            if not all(process.is_alive() for process in processes[finished:]) and outbox.empty():
+                _check_alive(processes)
+            return
+        if kind == "indexed":
+            for path, lang, read_to in payload:
+                indexed(path, lang, read_to)
+        elif kind == "segments":
+            segments.extend(payload)
+            finished += 1
+        else:
+            raise RuntimeError(f"an indexing worker failed: {payload}")
+
+    def put(message) -> None:
+        while True:
+            try:
+                inbox.put(message, timeout=0.05)
+                return
+            except queue.Full:
+                take(0.05)
+
+    try:
+        batch: list = []
+        for item in items:
+            batch.append(item)
+            if len(batch) == BATCH:
+                put(batch)
+                batch = []
+        if batch:
+            put(batch)
+        for _ in processes:
+            put(None)
+        while finished < workers:
+            take(0.5)
+        for process in processes:
+            process.join()
+        return segments
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+
+
+def _check_alive(processes) -> None:
+    for process in processes:
+        if not process.is_alive() and process.exitcode not in (0, None):
+            raise RuntimeError(f"an indexing worker died (exit code {process.exitcode})")
+
+
+def _segment_worker(inbox, outbox, folder: str, indexname: str, with_entities: bool) -> None:
+    """One worker: prepare each document it is given into its own segments, until told to finish."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
+    try:
+        builder = SegmentBuilder(DurableStorage(folder), indexname, index_schema())
+        while (batch := inbox.get()) is not None:
+            done = []
+            for document, key in batch:
+                fields = prepare_document(document, with_entities)
+                builder.add(file_key=key, **fields)
+                done.append((document.path, fields[f.LANG], document.read_to))
+            outbox.put(("indexed", done))
+        outbox.put(("segments", builder.finish()))
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, which stops the run
+        outbox.put(("error", f"{type(error).__name__}: {error}"))
