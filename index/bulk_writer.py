@@ -29,6 +29,7 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 from whoosh.codec import default_codec
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -43,7 +44,8 @@ from index.reader import Document
 # Bytes of postings a builder holds before it writes a segment (about 40,000 articles of news): several
 # workers at once stay well inside the indexer's memory budget.
 SEGMENT_MEMORY_BYTES = 160 * 1024 * 1024
-POSTING_OVERHEAD_BYTES = 48  # a docnum, a weight and a reference to the value's bytes, with their share of lists
+POSTING_OVERHEAD_BYTES = 14  # a docnum, a weight and where its value ends (4 bytes each, and the arrays' slack)
+TERM_OVERHEAD_BYTES = 400  # the term's bytes object, its dict slot and four empty arrays
 
 
 class SegmentBuilder:
@@ -66,8 +68,9 @@ class SegmentBuilder:
     def _start_segment(self) -> None:
         self._segment = self._codec.new_segment(self._storage, self._indexname)
         self._perdoc = self._codec.per_document_writer(self._storage, self._segment)
-        # field → term bytes → (docnums, weights, values); docnums grow in order, so no sort is needed
-        self._postings: dict[str, dict[bytes, tuple[array, array, list]]] = defaultdict(dict)
+        # field → term bytes → (docnums, weights, values, value ends): the values of all its postings in one
+        # buffer (a bytes object each would cost 41 bytes more a posting); docnums grow in order: no sort needed
+        self._postings: dict[str, dict[bytes, tuple[array, array, bytearray, array]]] = defaultdict(dict)
         self._lengths: dict[str, array] = {}  # field → each document's length, as the segment stores it
         self._doccount = 0
         self._size = 0
@@ -91,12 +94,15 @@ class SegmentBuilder:
                         length += freq
                     entry = terms.get(tbytes)
                     if entry is None:
-                        entry = terms[tbytes] = (array("I"), array("f"), [])
-                        self._size += len(tbytes) + 100
+                        entry = terms[tbytes] = (array("I"), array("f"), bytearray(), array("I"))
+                        self._size += len(tbytes) + TERM_OVERHEAD_BYTES
                     entry[0].append(docnum)
                     entry[1].append(weight)
-                    entry[2].append(vbytes or b"")
-                    self._size += POSTING_OVERHEAD_BYTES + len(vbytes or b"")
+                    if vbytes:
+                        entry[2].extend(vbytes)
+                        self._size += len(vbytes)
+                    entry[3].append(len(entry[2]))
+                    self._size += POSTING_OVERHEAD_BYTES
                 if scorable:
                     lengths = self._lengths.get(fieldname)
                     if lengths is None:
@@ -130,23 +136,16 @@ class SegmentBuilder:
 
     def _write_segment(self) -> None:
         self._perdoc.close()
-        fieldwriter = self._codec.field_writer(self._storage, self._segment)
+        fieldwriter = _BulkFieldWriter(_BulkCodec(), self._storage, self._segment)
         for fieldname in sorted(self._postings):
             terms = self._postings[fieldname]
             if not terms:
                 continue
             lengths = self._lengths.get(fieldname)
             fieldwriter.start_field(fieldname, self._schema[fieldname])
-            add = fieldwriter.add
             for tbytes in sorted(terms):
-                docnums, weights, values = terms[tbytes]
                 fieldwriter.start_term(tbytes)
-                if lengths is None:
-                    for docnum, weight, value in zip(docnums, weights, values):
-                        add(docnum, weight, value, 0)
-                else:
-                    for docnum, weight, value in zip(docnums, weights, values):
-                        add(docnum, weight, value, lengths[docnum] if docnum < len(lengths) else 0)
+                fieldwriter.add_term_postings(*terms[tbytes], lengths)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
         fieldwriter.close()
@@ -176,6 +175,53 @@ def discard_segments(storage, segments: list) -> None:
                 storage.delete_file(name)
             except OSError:
                 pass  # already gone; the next commit's clean-up takes what is left
+
+
+class _BulkPostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer, handed a term's postings a block at a time instead of one call each.
+
+    The blocks are Whoosh's own (``_write_block`` pickles, compresses and
+    frames them, ``finish_postings`` writes the last one): only the filling of
+    its buffers, and the statistics ``add_posting`` keeps, are done here.
+    """
+
+    def add_postings(self, docnums: array, weights: array, values: bytearray, ends: array,
+                     lengths: array | None) -> None:
+        limit = self._blocklimit
+        for start in range(0, len(docnums), limit):
+            if start:
+                self._write_block()
+            ids = docnums[start : start + limit]
+            self._ids = ids
+            self._weights = weights[start : start + limit]
+            begin = ends[start - 1] if start else 0
+            self._values = [bytes(values[a:b]) for a, b in zip([begin, *ends[start : start + limit - 1]],
+                                                                ends[start : start + limit]) if b > a]
+            self._maxweight = max(0, max(self._weights))
+            known = [lengths[docnum] for docnum in ids if docnum < len(lengths)] if lengths is not None else []
+            known = [length for length in known if length]
+            self._minlength = min(known) if known else None
+            self._maxlength = max(known) if known else 0
+
+
+class _BulkCodec(W3Codec):
+    """Whoosh's W3 codec with the bulk postings writer; used for writing only (segments name the stock codec).
+
+    (Its ``inlinelimit``, which would keep a one-posting term inside the term
+    table, stays Whoosh's default of none: Whoosh's own inlining calls a
+    method its term info does not have, so no Whoosh has ever read such a term.)
+    """
+
+    def postings_writer(self, dbfile, byteids=False):
+        return _BulkPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                                   compression=self._compression, inlinelimit=self._inlinelimit)
+
+
+class _BulkFieldWriter(W3FieldWriter):
+    def add_term_postings(self, docnums: array, weights: array, values: bytearray, ends: array,
+                          lengths: array | None) -> None:
+        """All the postings of the term ``start_term`` began, in document order."""
+        self._postwriter.add_postings(docnums, weights, values, ends, lengths)
 
 
 class BulkWriter(SegmentWriter):
@@ -286,6 +332,9 @@ def build_segments(items: Iterable[tuple[Document, str]], folder: str, indexname
             if process.is_alive():
                 process.terminate()
                 process.join()
+        # Batches a dead worker never took would hold this process at exit, waiting to be fed to it.
+        inbox.cancel_join_thread()
+        inbox.close()
 
 
 def _check_alive(processes) -> None:

@@ -117,3 +117,28 @@ def test_an_update_through_the_bulk_writer_matches_a_fresh_build(tmp_path, corpu
             b = fresh.search(query, **{"limit": 100, **arguments})
             assert sorted(hit.id for hit in a.hits) == sorted(hit.id for hit in b.hits), query
             assert a.total == b.total and a.facets == b.facets, query
+
+
+def test_a_failing_worker_stops_the_run_at_once_and_the_index_stays_as_it_was(tmp_path, monkeypatch):
+    import time
+
+    from index import writer
+
+    corpus = write_corpus(tmp_path / "corpus", {f"{i}.txt": f"Titolo {i}\nIl mare è calmo {i}." for i in range(40)})
+    monkeypatch.setattr(writer, "PARALLEL_MIN_BYTES", 0)  # worker processes even for a small corpus
+    build_index(corpus, tmp_path / "index", workers=2)
+    write_corpus(corpus, {"bad.txt": "Rotto\nQuesto articolo fa fallire chi lo prepara."})
+    prepare = bulk_writer.prepare_document
+
+    def failing(document, with_entities=True):
+        if document.path == "bad.txt":
+            raise ValueError("boom")
+        return prepare(document, with_entities)
+
+    monkeypatch.setattr(bulk_writer, "prepare_document", failing)  # the workers are forked: they inherit it
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="boom"):
+        build_index(corpus, tmp_path / "index", workers=2)
+    assert time.monotonic() - started < 60
+    with open_engine(tmp_path / "index") as engine:
+        assert engine.search("mare").total == 40
