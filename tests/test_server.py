@@ -67,11 +67,14 @@ def test_two_workers_answer_concurrent_requests_and_stop_together(served):
     queries = ["Putin", "carabinierri", "", "Wang Yi Malta", "sanzoni"] * 8
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda q: get_json(f"{base}/api/search?q={urllib.request.quote(q)}"), queries))
-    by_query = {}
+    by_query, suggestions = {}, {}
     for query, answer in zip(queries, answers):
-        by_query.setdefault(query, set()).add(json.dumps([answer["total"], [h["id"] for h in answer["hits"]],
-                                                          answer["suggestion"]]))
-    assert all(len(variants) == 1 for variants in by_query.values())  # every worker gives the same answer
+        by_query.setdefault(query, set()).add(json.dumps([answer["total"], [h["id"] for h in answer["hits"]]]))
+        suggestions.setdefault(query, set()).add(answer["suggestion"])
+    assert all(len(variants) == 1 for variants in by_query.values()), by_query  # every worker gives the same hits
+    # A suggestion has its own small time budget: on a loaded machine a worker may give none (never another).
+    assert all(len(found - {None}) <= 1 for found in suggestions.values()), suggestions
+    assert suggestions["sanzoni"] - {None} and suggestions["Putin"] == {None}
     assert get_json(f"{base}/api/search?q=Putin")["total"] == 4
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
