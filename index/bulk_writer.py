@@ -120,11 +120,6 @@ class SegmentBuilder:
             self._write_segment()
             self._start_segment()
 
-    @property
-    def documents(self) -> int:
-        """Documents added so far, in every segment."""
-        return sum(segment.doc_count_all() for segment in self._written) + self._doccount
-
     def finish(self) -> list:
         """Write the last segment (if it holds any document) and return all the segments written."""
         if self._doccount:
