@@ -260,9 +260,7 @@ def build_segments(items: Iterable[tuple[Document, str]], folder: str, indexname
         builder = SegmentBuilder(DurableStorage(folder), indexname, index_schema())
         try:
             for document, key in items:
-                fields = prepare_document(document, with_entities)
-                builder.add(file_key=key, **fields)
-                indexed(document.path, fields[f.LANG], document.read_to)
+                indexed(*_prepare_into(builder, document, key, with_entities))
             return builder.finish()
         except BaseException:
             builder.cancel()
@@ -286,8 +284,7 @@ def build_segments(items: Iterable[tuple[Document, str]], folder: str, indexname
         try:
             kind, payload = outbox.get(timeout=wait_s)
         except queue.Empty:
-            if not all(process.is_alive() for process in processes[finished:]) and outbox.empty():
-                _check_alive(processes)
+            _check_alive(processes)
             return
         if kind == "indexed":
             for path, lang, read_to in payload:
@@ -332,6 +329,13 @@ def build_segments(items: Iterable[tuple[Document, str]], folder: str, indexname
         inbox.close()
 
 
+def _prepare_into(builder: SegmentBuilder, document: Document, key: str, with_entities: bool):
+    """Prepare one document into ``builder``; return what `Indexed` is told of it."""
+    fields = prepare_document(document, with_entities)
+    builder.add(file_key=key, **fields)
+    return document.path, fields[f.LANG], document.read_to
+
+
 def _check_alive(processes) -> None:
     for process in processes:
         if not process.is_alive() and process.exitcode not in (0, None):
@@ -344,12 +348,7 @@ def _segment_worker(inbox, outbox, folder: str, indexname: str, with_entities: b
     try:
         builder = SegmentBuilder(DurableStorage(folder), indexname, index_schema())
         while (batch := inbox.get()) is not None:
-            done = []
-            for document, key in batch:
-                fields = prepare_document(document, with_entities)
-                builder.add(file_key=key, **fields)
-                done.append((document.path, fields[f.LANG], document.read_to))
-            outbox.put(("indexed", done))
+            outbox.put(("indexed", [_prepare_into(builder, document, key, with_entities) for document, key in batch]))
         outbox.put(("segments", builder.finish()))
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which stops the run
         outbox.put(("error", f"{type(error).__name__}: {error}"))

@@ -254,7 +254,8 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
         if knowledge:
             save_snapshot(knowledge, generation.path)
         ix = FileIndex.create(DurableStorage(str(generation.path)), f.build_schema())
-        writer = _writer(ix, whoosh_writer, workers if sum(_size(file) for file in files) >= PARALLEL_MIN_BYTES else 0)
+        workers = workers if sum(_size(file) for file in files) >= PARALLEL_MIN_BYTES else 0
+        writer = _writer(ix, whoosh_writer, workers)
         try:
             report.added_files = len(_add_files(writer, files, report, skip, progress, with_entities, workers))
             report.rebuilt = True
