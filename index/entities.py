@@ -126,8 +126,11 @@ PERSON_VERBS = frozenset(tuple(fold(w) for w in phrase.split()) for phrase in ""
     säger; sade; sa; berättar; berättade; förklarar; förklarade; dog; föddes; avled; greps; valdes;
     said; says; told; died; was born; was arrested; was elected
 """.split(";"))
-TITLE_SUFFIXES = ("minister", "ministern", "rådgivare", "rådgivaren", "diplomat", "diplomaten", "ledare", "ledaren",
-                  "chef", "chefen", "presidenten", "generalen", "sekreterare", "sekreteraren")
+# Folded, like the words they end: "rådet" is "radet" to a token.
+TITLE_SUFFIXES = tuple(fold(w) for w in """
+    minister ministern rådgivare rådgivaren diplomat diplomaten ledare ledaren chef chefen presidenten generalen
+    sekreterare sekreteraren
+""".split())
 ORG_WORDS = frozenset(fold(w) for w in """
     ministero ministry ministère consiglio council conseil partito party parti agenzia agency agence banca bank
     banque università university université fondazione foundation fondation gruppo group groupe commissione
@@ -138,9 +141,13 @@ ORG_WORDS = frozenset(fold(w) for w in """
     prefettura polizia police guardia gendarmerie news times post press agenzia spa srl inc ltd gmbh
     assembly assemblea assemblée congress congresso congrès senato senate sénat
 """.split())
-ORG_SUFFIXES = ("partiet", "förbundet", "departementet", "myndigheten", "verket", "banken", "domstolen", "rådet",
-                "kommissionen", "institutet", "universitetet", "styrelsen", "inspektionen", "akademien",
-                "föreningen", "bolaget", "kyrkan", "polisen")
+ORG_SUFFIXES = tuple(fold(w) for w in """
+    partiet förbundet departementet myndigheten verket banken domstolen rådet kommissionen institutet
+    universitetet styrelsen inspektionen akademien föreningen bolaget kyrkan polisen
+""".split())
+# Words with those endings that name an area or a person: "Stockholmsområdet" (folded, "-omradet" ends
+# like "-rådet"), "statsrådet" (the minister), "landstingsrådet", "kommunalrådet".
+NOT_ORG_ENDINGS = tuple(fold(w) for w in "området statsrådet landstingsrådet kommunalrådet regionrådet borgarrådet".split())
 # A name right after these words is a place or a building named after someone (via Carlo Sigonio,
 # carcere Sant'Anna, rue Victor Hugo), not a mention of the person; Swedish puts the noun after
 # the name (Olof Palmes gata).
@@ -178,6 +185,18 @@ ORG_NOUNS = frozenset(fold(w) for w in """
     banken compagnie compagnia movimento mouvement fondazione fondation stiftelsen institut istituto ong ngo
     company party union agency firm coalition coalizione alliance alleanza bolaget företaget myndigheten
     l'ong l'agence l'association l'organisation l'istituto l'agenzia l'associazione
+""".split())
+# Nouns that say the unknown capitalized name right after them is an organization's, as a title says a
+# person's: "la società Gourmet's International", "il supermercato Simplymarket", "le quotidien Libération",
+# "tidningen Expressen". Not nouns whose name is often a place or a unit's ("squadra Mobile", "casa").
+ORG_APPOSITION_NOUNS = ORG_NOUNS | frozenset(fold(w) for w in """
+    azienda aziende ditta impresa colosso marchio catena supermercato ipermercato multinazionale cooperativa
+    quotidiano giornale settimanale mensile rivista periodico emittente testata
+    entreprise firme enseigne marque constructeur opérateur quotidien journal hebdomadaire mensuel magazine
+    revue chaîne l'entreprise l'enseigne l'opérateur l'hebdomadaire
+    företaget bolaget koncernen kedjan tidningen tidskriften dagstidningen kvällstidningen föreningen
+    fackförbundet partiet stiftelsen
+    newspaper magazine firm carmaker retailer broadcaster
 """.split())
 CONJUNCTIONS = frozenset("e ed et och and y und".split())
 # What a minister or a president is of, capitalized between the title and the surname.
@@ -321,8 +340,8 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     tokens = _tokens(text, text_words, _common_for(lang, knowledge.given_names))
     if not tokens:
         return Extraction()
-    matches = _known_matches(tokens, _automaton(knowledge))
-    matches, mentions = _organizations_around_places(tokens, matches, text)
+    matches = _known_matches(tokens, _automaton(knowledge), lang)
+    matches, mentions = _organizations_around_places(tokens, matches, text, knowledge.given_names)
     matches, lowercase_named = _organizations_with_lowercase_words(tokens, matches, mentions, text)
     mentions += lowercase_named
     full = [m for m in matches if not m.alias.is_short]
@@ -809,11 +828,15 @@ def _collect(mentions: list[Mention], proposals: list[Proposal], knowledge: Know
 
 
 def _without_genitives(mentions: list[Mention], knowledge: KnowledgeBase) -> list[Mention]:
-    """A discovered "Anna Lindhs" is Anna Lindh when the article (or the knowledge base) names her so."""
+    """A discovered "Anna Lindhs" is Anna Lindh when the article (or the knowledge base) names her so;
+    a discovered "Skolverkets" is always Skolverket (an institution's genitive, `_swedish_institution`)."""
     people = {m.value for m in mentions if m.kind == "person"}
     result = []
     for mention in mentions:
         base = mention.value[:-1]
+        if (mention.kind == "org" and mention.is_new and " " not in mention.value and mention.value.endswith("s")
+                and _swedish_institution(fold(base))):
+            mention = Mention("org", base, mention.text, mention.start, mention.end, is_new=True)
         if (mention.kind == "person" and mention.is_new and mention.value.endswith("s") and len(base.split()[-1]) > 2
                 and (base in people or ("person", base) in knowledge.entities_by_value)):
             mention = Mention("person", base, mention.text, mention.start, mention.end,
@@ -888,8 +911,9 @@ def _automaton(knowledge: KnowledgeBase):
     return automaton
 
 
-def _known_matches(tokens: list[_Token], automaton) -> list[_Match]:
-    """Longest valid alias matches, left to right, not overlapping."""
+def _known_matches(tokens: list[_Token], automaton, lang: str = "") -> list[_Match]:
+    """Longest valid alias matches, left to right, not overlapping; an alias of some languages only
+    ("MP@sv") in an article of one of them."""
     joined = " " + " ".join(t.folded for t in tokens) + " "
     starts = []
     at = 1
@@ -903,7 +927,8 @@ def _known_matches(tokens: list[_Token], automaton) -> list[_Match]:
         # The first alias that fits, and the first full one if that was a short form: one entity's
         # short form ("Dell" for a person) must not hide another's full name written the same.
         for alias in aliases:
-            if _case_fits(alias, tokens, first) and (not alias.is_combining or tokens[first].in_compound):
+            if (_case_fits(alias, tokens, first) and (not alias.is_combining or tokens[first].in_compound)
+                    and (not alias.languages or lang in alias.languages)):
                 candidates.append(_Match(alias, first, last))
                 if not alias.is_short:
                     break
@@ -926,7 +951,7 @@ def _case_fits(alias: Alias, tokens: list[_Token], first: int) -> bool:
     return True
 
 
-def _organizations_around_places(tokens, matches: list[_Match], text: str):
+def _organizations_around_places(tokens, matches: list[_Match], text: str, given_names: frozenset[str]):
     """Organizations whose names contain a place (*Università di Malta*): the place is not a mention.
 
     Returns the matches left and the organizations found, as new mentions.
@@ -939,7 +964,7 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str):
     dropped, found = set(), []
     places.sort(key=lambda m: m.first)
     place_starts = [m.first for m in places]  # places inside a run by bisection: linear in the article's length
-    runs = (piece for run in _capitalized_runs(tokens, covered) for piece in _split_organizations(tokens, *run))
+    runs = (piece for run in _capitalized_runs(tokens, covered) for piece in _split_organizations(tokens, *run, given_names))
     for first, last in runs:
         first = _trim_run(tokens, first, last)
         nearby = places[bisect.bisect_left(place_starts, first) : bisect.bisect_right(place_starts, last)]
@@ -955,7 +980,8 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str):
 
 def _has_org_word(tokens) -> bool:
     """Whether a name holds an organization word, or a company or club marker beside a word not in capitals."""
-    return any(t.folded in ORG_NAME_WORDS or t.folded.endswith(ORG_SUFFIXES) for t in tokens) or (
+    return any(t.folded in ORG_NAME_WORDS or (t.folded.endswith(ORG_SUFFIXES) and not t.folded.endswith(NOT_ORG_ENDINGS))
+               for t in tokens) or (
         any(t.is_all_caps and t.folded in ORG_MARKERS for t in tokens) and any(t.is_capitalized and not t.is_all_caps for t in tokens))
 
 
@@ -1049,6 +1075,8 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
     (*Ergei Shoigu*): then it is that person.
     """
     alias = match.alias
+    if alias.languages and all(rule == ANY for rule in alias.case):
+        return not _of_another_country(match, tokens, knowledge)
     if len(alias.tokens) > 1 or all(rule == ANY for rule in alias.case):
         return True  # multi-word names are specific; adjectives are lower-case words
     token = tokens[match.first]
@@ -1065,7 +1093,9 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
             continue
         if neighbour is after and after.starts_sentence:
             continue
-        if neighbour is before and (before.starts_sentence and _is_common(before)) or _is_title(neighbour.folded):
+        if neighbour is before and before.starts_sentence and (_is_common(before) or before.folded in SENTENCE_OPENERS):
+            continue  # "Il", "Enligt Världsbanken"
+        if _is_title(neighbour.folded):
             continue
         if neighbour is before and _title_of_portfolio(tokens, index, text) is not None:
             continue  # "il ministro degli Esteri Tajani"
@@ -1079,6 +1109,20 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
             continue
         return False
     return True
+
+
+def _of_another_country(match: _Match, tokens: list[_Token], knowledge: KnowledgeBase) -> bool:
+    """Whether a common noun that one country's press uses for its own institution ("regeringen", the Swedish
+    government, in Swedish) is another's here: after a country's adjective or genitive ("den ryska regeringen",
+    "Rysslands regeringen"), or before "in" and a place ("regeringen i Kiev")."""
+    def is_country(token: _Token) -> bool:
+        return any(a.entity.kind == "country" for a in knowledge.aliases.get((token.folded,), ()))
+
+    before = tokens[match.first - 1] if match.first > 0 else None
+    beyond = tokens[match.last + 1 : match.last + 3]
+    return bool((before is not None and is_country(before))
+                or (len(beyond) == 2 and beyond[0].folded in SWEDISH_IN | {"in", "en", "a"}
+                    and beyond[1].is_capitalized and is_country(beyond[1])))
 
 
 def _mention(match: _Match, tokens: list[_Token], text: str) -> Mention:
@@ -1133,7 +1177,7 @@ def _is_common(token: _Token) -> bool:
 def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: str, proposals: list[Proposal]):
     """Mentions found outside the known aliases: spelling variants of known people, then new names."""
     lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
-    for first, last in _runs_of_names(tokens, covered):
+    for first, last in _runs_of_names(tokens, covered, knowledge.given_names):
         # A run starting a sentence with a common word ("Il", "Quella", "Ufficialmente") sheds it,
         # and so does a sentence-initial word before a given name ("Ieri Marco Bianchi", "Selon Pierre Martin").
         while first <= last and tokens[first].starts_sentence and tokens[first].folded in lowercase_words:
@@ -1233,14 +1277,14 @@ def _place_length(run: list[_Token], knowledge: KnowledgeBase) -> int:
     return 0
 
 
-def _runs_of_names(tokens: list[_Token], covered: list[bool]):
+def _runs_of_names(tokens: list[_Token], covered: list[bool], given_names: frozenset[str] = frozenset()):
     """Capitalized runs, split at a conjunction unless the run names an organization.
 
     "Marco Bianchi e Laura Neri" is two people; "Ministero dell'Economia e delle Finanze" one body.
     """
     for first, last in _capitalized_runs(tokens, covered):
         if _has_org_word(tokens[first : last + 1]):
-            yield from _split_organizations(tokens, first, last)
+            yield from _split_organizations(tokens, first, last, given_names)
             continue
         start = first
         for i in range(first + 1, last):
@@ -1250,15 +1294,22 @@ def _runs_of_names(tokens: list[_Token], covered: list[bool]):
         yield start, last
 
 
-def _split_organizations(tokens: list[_Token], first: int, last: int):
+def _split_organizations(tokens: list[_Token], first: int, last: int, given_names: frozenset[str] = frozenset()):
     """An organization's run, split where one name ends and another begins.
 
     At a conjunction when both sides name an organization of their own, or
     when one word stands before it: "Volvo AB och Helsingborgs IF", "Comune e
     Questore" are two; "Ministero dell'Economia e Finanze" is one. After a
     company marker followed by a lower-case word: "Sweden Recycling AB i
-    Urshult" is the company in a town.
+    Urshult" is the company in a town. At "of" after a person's name, given name first: "Enrico Cieri della
+    Procura di Bologna" is the prosecutor and his office.
     """
+    for i in range(first + 2, last):
+        if (tokens[i].folded in OF_WORDS and tokens[first].folded in given_names
+                and not _has_org_word(tokens[first:i]) and _has_org_word(tokens[i + 1 : last + 1])):
+            yield first, i - 1
+            yield from _split_organizations(tokens, i + 1, last, given_names)
+            return
     for i in range(first + 1, last):
         ends_name = tokens[i].folded in CONJUNCTIONS and (
             i - 1 == first or (_has_org_word(tokens[first:i]) and _has_org_word(tokens[i + 1 : last + 1])))
@@ -1266,7 +1317,7 @@ def _split_organizations(tokens: list[_Token], first: int, last: int):
                         and not tokens[i].is_capitalized)
         if ends_name or after_marker:
             yield first, i - 1
-            yield from _split_organizations(tokens, i + 1, last)
+            yield from _split_organizations(tokens, i + 1, last, given_names)
             return
     yield first, last
 
@@ -1333,11 +1384,12 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
     folded = [t.folded for t in run]
     if len(run) >= 2 and _has_org_word(run):
         return "org"
-    if len(run) == 1 and any(run[0].folded.endswith(suffix) and len(run[0].folded) >= len(suffix) + 3
-                             for suffix in ORG_SUFFIXES):
-        # "Skolmyndigheten"; "Myndigheten" alone is "the agency", a common noun, and so is a word
-        # the article also writes in lower case ("Regelverket …", "the regulations", at a sentence start).
-        return None if run[0].folded in lowercase_words else "org"
+    if len(run) == 1 and _swedish_institution(run[0].folded):
+        # "Skolmyndigheten", "Skolmyndighetens"; "Myndigheten" alone is "the agency", a common noun, and so is
+        # a word the article also writes in lower case ("Regelverket …", "the regulations", at a sentence start).
+        return None if run[0].folded in lowercase_words or run[0].folded[:-1] in lowercase_words else "org"
+    if _after_org_noun(run, tokens, first, knowledge, lowercase_words, text):
+        return "org"
     if len(run) == 1:
         if _surname_after_title(run[0], tokens, first, knowledge, lowercase_words, text):
             return "person"
@@ -1382,6 +1434,34 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
                                                                  verbs=not run[0].starts_sentence):
         return "person"
     return None
+
+
+def _after_org_noun(run: list[_Token], tokens: list[_Token], first: int, knowledge: KnowledgeBase,
+                    lowercase_words: set[str], text: str) -> bool:
+    """Whether an organization's noun, in lower case, comes right before the name ("l'azienda Perfetti").
+
+    Not a person's name ("il gruppo di Marco" never gets here; "la società Mario Rossi" is a person's
+    name before it is a firm's), a place, or a word the article also writes in lower case.
+    """
+    if first == 0 or len(run) > 4:
+        return False
+    before = tokens[first - 1]
+    if before.is_capitalized or before.folded not in ORG_APPOSITION_NOUNS or text[before.end : run[0].start] != " ":
+        return False
+    if run[0].folded in knowledge.given_names or (run[0].folded,) in knowledge.places or len(run[0].text) < 2:
+        return False  # nor initials: "la ditta R. L. impianti"
+    if len(run) == 1 and run[0].is_all_caps:
+        return False  # an acronym: `_acronyms` reads it, with its guards against codes and numerals
+    if text[run[-1].end : run[-1].end + 1] in HYPHENS:
+        return False  # a compound cut short: "myndigheten Tand- och läkemedelsverket"
+    return not any(t.folded in lowercase_words or t.is_common for t in run) and all(_is_word(t) for t in run)
+
+
+def _swedish_institution(folded: str) -> bool:
+    """A one-word Swedish institution's name, or its genitive: "Skolverket", "Skolverkets"."""
+    word = folded[:-1] if folded.endswith("s") else folded
+    return (any(word.endswith(suffix) and len(word) >= len(suffix) + 3 for suffix in ORG_SUFFIXES)
+            and not word.endswith(NOT_ORG_ENDINGS))
 
 
 def _described_as_person(run: list[_Token], knowledge: KnowledgeBase) -> bool:

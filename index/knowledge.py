@@ -21,6 +21,7 @@ import functools
 import hashlib
 import json
 import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -78,6 +79,7 @@ class Alias:
     is_combining: bool = False  # counts only inside a hyphenated compound
     is_genitive: bool = False  # a Swedish/English genitive form made from an alias ("Kinas")
     place: tuple[str, ...] = ()  # a city or region of the country: all its names ("Stoccolma", "Stockholm")
+    languages: tuple[str, ...] = ()  # matched only in articles of these languages ("MP@sv"); () is every language
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per process
@@ -141,8 +143,10 @@ class QueryKnowledge:
 
 
 def query_knowledge(knowledge: KnowledgeBase) -> QueryKnowledge:
-    names = {tokens: tuple((a.entity.kind, a.entity.value, a.case, a.is_short, a.is_combining, a.place) for a in aliases)
-             for tokens, aliases in knowledge.aliases.items()}
+    # A query has no language: an alias of one language only ("MP", the Swedish Greens) names nothing in it.
+    names = {tokens: refs for tokens, aliases in knowledge.aliases.items()
+             if (refs := tuple((a.entity.kind, a.entity.value, a.case, a.is_short, a.is_combining, a.place)
+                               for a in aliases if not a.languages))}
     values = {key: entity.value for key, entity in knowledge.entities_by_value.items()}
     from babel import Locale
 
@@ -249,6 +253,7 @@ class _Builder:
 
     def add(self, entity: Entity, text: str, *, line: int = 0, is_short=False, is_combining=False,
             ambiguous=False, any_case=False, from_cldr=False, place: tuple[str, ...] = ()) -> None:
+        text, languages = _alias_languages(text)
         tokens = tokens_of(text)
         if not tokens:
             return
@@ -270,9 +275,11 @@ class _Builder:
                     f"({previous[1]}); mark it ambiguous=... on both lines if both are meant",
                 )
             self.claimed[tokens] = (entity, f"{Path(self.source).name}:{line}", ambiguous)
-        alias = Alias(entity, tokens, case, is_short=is_short, is_combining=is_combining, place=place)
+        alias = Alias(entity, tokens, case, is_short=is_short, is_combining=is_combining, place=place,
+                      languages=languages)
         existing = self.aliases.setdefault(tokens, [])
-        if all((a.entity, a.is_short, a.is_combining, a.case) != (entity, is_short, is_combining, case) for a in existing):
+        if all((a.entity, a.is_short, a.is_combining, a.case, a.languages)
+               != (entity, is_short, is_combining, case, languages) for a in existing):
             existing.append(alias)
 
     def finish(self, fingerprint: str) -> KnowledgeBase:
@@ -287,7 +294,7 @@ class _Builder:
                 genitive = tokens[:-1] + (last + "s",)
                 if genitive not in self.aliases:
                     self.aliases[genitive] = [Alias(alias.entity, genitive, alias.case, is_genitive=True,
-                                                    place=alias.place)]
+                                                    place=alias.place, languages=alias.languages)]
         return KnowledgeBase(
             aliases={tokens: tuple(aliases) for tokens, aliases in self.aliases.items() if aliases},
             people=tuple(self.people),
@@ -412,6 +419,18 @@ def _country(builder: _Builder, code: str) -> Entity:
     if key not in builder.by_value:
         builder.by_value[key] = Entity("country", code)
     return builder.by_value[key]
+
+
+_LANGUAGES_SUFFIX = re.compile(r"@([a-z]{2,3}(?:,[a-z]{2,3})*)$")
+
+
+def _alias_languages(text: str) -> tuple[str, tuple[str, ...]]:
+    """An alias and the languages it is limited to: "MP@sv" is the Swedish Greens in Swedish articles only,
+    where an English "MP" is a member of parliament."""
+    found = _LANGUAGES_SUFFIX.search(text)
+    if not found:
+        return text, ()
+    return text[: found.start()].strip(), tuple(found.group(1).split(","))
 
 
 def _split(text: str, sep: str = ";") -> list[str]:
