@@ -22,6 +22,7 @@ previous index whole (the next commit's clean-up deletes the files).
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import queue
 import signal
 from array import array
@@ -29,7 +30,7 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 from whoosh.codec import default_codec
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -44,6 +45,10 @@ from index.reader import Document
 # Bytes of postings a builder holds before it writes a segment (about 40,000 articles of news): several
 # workers at once stay well inside the indexer's memory budget.
 SEGMENT_MEMORY_BYTES = 160 * 1024 * 1024
+# A term with this many postings or fewer keeps them in its term info, as the W3 format allows (the reader
+# answers them with a ListMatcher): a block of its own costs about 100 bytes of framing and pickles for one
+# posting, and half of a news vocabulary occurs in one or two documents.
+INLINE_POSTINGS = 3
 POSTING_OVERHEAD_BYTES = 14  # a docnum, a weight and where its value ends (4 bytes each, and the arrays' slack)
 TERM_OVERHEAD_BYTES = 400  # the term's bytes object, its dict slot and four empty arrays
 
@@ -198,14 +203,34 @@ class _BulkPostingsWriter(W3PostingsWriter):
             self._minlength = min(known) if known else None
             self._maxlength = max(known) if known else 0
 
+    def finish_postings(self):
+        """The term's info; a short term's postings go inside it (`INLINE_POSTINGS`).
+
+        Whoosh's own inlining calls ``set_inline``, a method its term info does not have (it is
+        ``set_inlined``), so its writers never inline; its reader has always read inlined postings.
+        """
+        if self.written() or len(self._ids) > INLINE_POSTINGS:
+            return super().finish_postings()
+        terminfo = self._terminfo
+        terminfo.add_block(self)
+        terminfo.set_inlined(self._ids, self._weights, self._values)
+        self._terminfo = None
+        return terminfo
+
+
+class _TermInfo(W3TermInfo):
+    """W3's term info, with inlined postings pickled by protocol 4 (half the bytes of W3's protocol 2, which
+    writes each bytes value as a call to ``codecs.encode``); W3's reader unpickles any protocol."""
+
+    def to_bytes(self) -> bytes:
+        packed = super().to_bytes()
+        if not self.is_inlined():
+            return packed
+        return packed[: self._struct.size] + pickle.dumps(self._inlined, 4)
+
 
 class _BulkCodec(W3Codec):
-    """Whoosh's W3 codec with the bulk postings writer; used for writing only (segments name the stock codec).
-
-    (Its ``inlinelimit``, which would keep a one-posting term inside the term
-    table, stays Whoosh's default of none: Whoosh's own inlining calls a
-    method its term info does not have, so no Whoosh has ever read such a term.)
-    """
+    """Whoosh's W3 codec with the bulk postings writer; used for writing only (segments name the stock codec)."""
 
     def postings_writer(self, dbfile, byteids=False):
         return _BulkPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
@@ -213,6 +238,10 @@ class _BulkCodec(W3Codec):
 
 
 class _BulkFieldWriter(W3FieldWriter):
+    def start_term(self, btext):
+        self._btext = btext
+        self._postwriter.start_postings(self._fieldobj.format, _TermInfo())
+
     def add_term_postings(self, docnums: array, weights: array, values: bytearray, ends: array,
                           lengths: array | None) -> None:
         """All the postings of the term ``start_term`` began, in document order."""

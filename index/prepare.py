@@ -44,7 +44,7 @@ def prepare_document(document: Document, with_entities: bool = True) -> dict:
         f.TITLE: f.preindex(schema, f.TITLE, document.title),
         f"_stored_{f.TITLE}": document.title,
         f.EXACT: exact,
-        f.TEXT: f.pack_text(document.text),
+        f.TEXT: document.text,
         f.LANG: lang,
         f.DATE: document.date or "",
         f.URL: document.url,
@@ -107,7 +107,7 @@ def entity_fields(extraction: Extraction, title_length: int) -> dict:
         values = extraction.values(kind)
         fields[kind] = f.VALUE_SEPARATOR.join(f.keyword_term(value) for value in values)
         fields[f.facet_column(kind)] = "\x1f".join(values).encode("utf-8")
-    fields[f.ENTITIES] = f.pack_json(grouped_mentions(extraction, title_length))
+    fields[f.ENTITIES] = grouped_mentions(extraction, title_length)
     return fields
 
 
