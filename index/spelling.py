@@ -20,7 +20,9 @@ Files (in ``spelling/`` beside the generation's segments), all numpy arrays
 read in place with ``mmap_mode``: ``keys.npy`` (uint32 hashes of the
 deletes, sorted), ``entries.npy`` (int32 word of each key), ``offsets.npy``
 (int64, where each word starts in ``words.bin``, UTF-8) and ``documents.npy``
-(int32, how many articles have each word).
+(int32, how many articles have each word); and ``segments/``, each segment's
+words and counts, so that the next table reads only the segments it has not
+seen (an update's).
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ import numpy as np
 from index.schema import EXACT
 
 SPELLING_DIR = "spelling"
+SEGMENTS_DIR = "segments"  # inside SPELLING_DIR: each segment's words and their article counts
 MAX_EDITS = 2
 PREFIX_CHARS = 7
 MIN_WORD_CHARS = 3
@@ -88,44 +91,81 @@ def is_suggestible(word: str) -> bool:
     return MIN_WORD_CHARS <= len(word) <= MAX_WORD_CHARS and word.isalpha()
 
 
-def vocabulary(reader) -> dict[str, int]:
+def vocabulary(reader, cache: Path | None = None, keep: Path | None = None) -> dict[str, int]:
     """{folded word: articles that have it} of the ``exact`` field, segment by segment.
 
-    Whoosh's merged lexicon decodes every term's info again per segment (12 s
-    for 136,000 words); reading each segment once and adding is 5× faster.
+    A segment never changes once written, so its words and counts are kept in
+    ``keep`` (one file per segment) and read from ``cache`` (the files the last
+    table kept) when there: an update reads the lexicon of its new segments
+    only, not of the whole index (3.4 s of a 100,000-article update).
     """
     counts: dict[str, int] = {}
     for segment in getattr(reader, "readers", None) or [reader]:
         if EXACT not in segment.schema:
             continue
-        for term, info in segment.iter_field(EXACT):
-            word = term.decode("utf-8") if isinstance(term, bytes) else term
-            if is_suggestible(word):
-                counts[word] = counts.get(word, 0) + info.doc_frequency()
+        words, documents = _segment_vocabulary(segment, cache, keep)
+        for word, n in zip(words, documents.tolist()):
+            counts[word] = counts.get(word, 0) + n
     return counts
 
 
+def _segment_vocabulary(segment, cache: Path | None, keep: Path | None) -> tuple[list[str], np.ndarray]:
+    name = f"{segment.segment().segment_id()}.npz" if hasattr(segment, "segment") else None
+    if name and cache and (cache / name).exists():
+        try:
+            with np.load(cache / name, allow_pickle=False) as data:
+                text, documents = bytes(data["words"]).decode("utf-8"), data["documents"]
+            words = text.split("\n") if text else []
+            if len(words) == len(documents):
+                _keep(keep, name, words, documents)
+                return words, documents
+        except (OSError, ValueError, KeyError, UnicodeDecodeError):
+            pass  # damaged: read the segment again
+    words, documents = [], []
+    for term, info in segment.iter_field(EXACT):
+        word = term.decode("utf-8") if isinstance(term, bytes) else term
+        if is_suggestible(word):
+            words.append(word)
+            documents.append(info.doc_frequency())
+    found = words, np.array(documents, dtype=np.int32)
+    if name:
+        _keep(keep, name, *found)
+    return found
+
+
+def _keep(folder: Path | None, name: str, words: list[str], documents: np.ndarray) -> None:
+    if folder is not None:
+        folder.mkdir(exist_ok=True)
+        np.savez(folder / name, words=np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8),
+                 documents=documents)
+
+
 def build_spelling(folder: Path, reader) -> None:
-    """Write the spelling table of the state ``reader`` sees into ``folder/spelling`` (atomically)."""
-    counts = vocabulary(reader)
+    """Write the spelling table of the state ``reader`` sees into ``folder/spelling`` (atomically).
+
+    The last table's deletes are kept for the words it had (an update adds a few thousand words to
+    hundreds of thousands: 2.7 s of deletes at 100,000 articles otherwise).
+    """
+    tmp = folder / f".{SPELLING_DIR}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    counts = vocabulary(reader, cache=folder / SPELLING_DIR / SEGMENTS_DIR, keep=tmp / SEGMENTS_DIR)
     if reader.doc_count() >= LARGE_INDEX_DOCUMENTS:
         counts = {word: n for word, n in counts.items() if n >= MIN_DOCUMENTS}
     words = sorted(counts)
     encoded = [word.encode("utf-8") for word in words]
     offsets = np.zeros(len(words) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    keys, entries = _delete_keys(words)
-    tmp = folder / f".{SPELLING_DIR}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    keys, entries = _delete_keys(words, load_spelling(folder))
     np.save(tmp / "keys.npy", keys)
     np.save(tmp / "entries.npy", entries)
     np.save(tmp / "offsets.npy", offsets)
     np.save(tmp / "documents.npy", np.array([counts[w] for w in words], dtype=np.int32))
     (tmp / "words.bin").write_bytes(b"".join(encoded))
-    for name in os.listdir(tmp):
-        with open(tmp / name, "rb") as f:
-            os.fsync(f.fileno())
+    for directory, _, names in os.walk(tmp):
+        for name in names:
+            with open(os.path.join(directory, name), "rb") as f:
+                os.fsync(f.fileno())
     old = folder / f".{SPELLING_DIR}.old"
     shutil.rmtree(old, ignore_errors=True)
     if (folder / SPELLING_DIR).exists():
@@ -134,20 +174,32 @@ def build_spelling(folder: Path, reader) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _delete_keys(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(hash of each delete, word it came from), sorted by hash; many words share a prefix: hashed once."""
+def _delete_keys(words: list[str], previous: SpellingTable | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(hash of each delete, word it came from), sorted by hash; many words share a prefix: hashed once.
+
+    The words of ``previous`` (the last table) keep their keys, renumbered; only new words are hashed.
+    """
+    kept_keys, kept_entries, known = np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int32), set()
+    if previous is not None and len(previous.offsets) > 1:
+        old = [previous.word(i) for i in range(len(previous.offsets) - 1)]
+        number = {word: i for i, word in enumerate(words)}
+        renumbered = np.array([number.get(word, -1) for word in old], dtype=np.int64)[previous.entries]
+        alive = renumbered >= 0
+        kept_keys, kept_entries, known = previous.keys[alive], renumbered[alive].astype(np.int32), set(old)
     hashes_of: dict[str, array] = {}
     keys, entries = array("I"), array("i")  # 4 bytes an entry: 5 million at 100,000 articles
     for word_id, word in enumerate(words):
+        if word in known:
+            continue
         prefix = word[:PREFIX_CHARS]
         hashes = hashes_of.get(prefix)
         if hashes is None:
             hashes = hashes_of[prefix] = array("I", sorted({_hash(d) for d in deletes(prefix, MAX_EDITS)}))
         keys.extend(hashes)
         entries.extend(array("i", [word_id]) * len(hashes))
-    key_array = np.frombuffer(keys, dtype=np.uint32) if keys else np.zeros(0, dtype=np.uint32)
+    key_array = np.concatenate([kept_keys, np.frombuffer(keys, dtype=np.uint32) if keys else kept_keys[:0]])
+    entry_array = np.concatenate([kept_entries, np.frombuffer(entries, dtype=np.int32) if entries else kept_entries[:0]])
     order = np.argsort(key_array, kind="stable")
-    entry_array = np.frombuffer(entries, dtype=np.int32) if entries else np.zeros(0, dtype=np.int32)
     return key_array[order], entry_array[order]
 
 

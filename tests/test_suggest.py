@@ -114,3 +114,46 @@ def test_a_suggestion_must_find_articles_under_the_exclusions_and_dates_too(seed
     # Its articles are the ones left out, or outside the range: offering it would lead to nothing.
     assert seed_engine.search("Poutinne", exclude={"person": ["Vladimir Putin"]}).suggestion is None
     assert seed_engine.search("Poutinne", since="2090").suggestion is None
+
+
+def test_an_update_writes_the_same_spelling_table_as_a_fresh_build(tmp_path):
+    """The table an update derives from the last one's deletes and its kept segment vocabularies equals the
+    table computed from nothing, for the words, their counts and every (delete, word) pair."""
+    import shutil
+
+    import numpy as np
+
+    from index import build_index
+    from index.spelling import SPELLING_DIR, build_spelling
+    from index.store import current_generation
+    from index.writer import _mapped_reader
+    from tests.conftest import REAL_CORPORA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with open(REAL_CORPORA / "news_it_dice_crime_NC.jsonl", encoding="utf-8") as source:
+        lines = [line for _, line in zip(range(300), source)]
+    (corpus / "a.jsonl").write_text("".join(lines[:150]), encoding="utf-8")
+    (corpus / "b.jsonl").write_text("".join(lines[150:250]), encoding="utf-8")
+    build_index(corpus, tmp_path / "index")
+    (corpus / "b.jsonl").write_text("".join(lines[150:200] + lines[250:]), encoding="utf-8")  # 50 out, 50 new
+    (corpus / "c.jsonl").write_text('{"id": "x", "title": "Zzyzx", "text": "Parola nuovissima: quokkarium."}\n',
+                                    encoding="utf-8")
+    build_index(corpus, tmp_path / "index")
+    folder = current_generation(tmp_path / "index").path
+    updated = load_spelling(folder)
+    with _mapped_reader(folder) as reader:  # each segment's vocabulary is kept, for the next update
+        kept = {f"{segment.segment().segment_id()}.npz" for segment in reader.readers}
+    assert kept == {path.name for path in (folder / SPELLING_DIR / "segments").iterdir()} and len(kept) >= 2
+    assert "quokkarium" in {updated.word(i) for i in range(len(updated.documents))}
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(folder, fresh)
+    shutil.rmtree(fresh / SPELLING_DIR)
+    with _mapped_reader(fresh) as reader:
+        build_spelling(fresh, reader)
+    scratch = load_spelling(fresh)
+    assert [updated.word(i) for i in range(len(updated.documents))] == [scratch.word(i) for i in range(len(scratch.documents))]
+    assert np.array_equal(updated.documents, scratch.documents)
+    pairs = lambda table: sorted(zip(table.keys.tolist(), table.entries.tolist()))  # noqa: E731
+    assert pairs(updated) == pairs(scratch)
