@@ -16,11 +16,12 @@ from index.analysis import SNOWBALL_LANGUAGES, analyzer_for, exact_analyzer
 
 # Bump when analysis or fields change what is indexed: an index built with
 # another version is rebuilt rather than searched with mismatched terms.
-ANALYSIS_VERSION = 5
+ANALYSIS_VERSION = 6
 
 ID = "id"
 PATH = "path"  # the corpus file a document came from
-FILE_KEY = "file_key"  # "path\x00hash": the index's own record of what it holds
+FILE_KEY = "file_key"  # "path\x00hash\x00run": the index's own record of what it holds (see index/writer.py)
+ARTICLE_KEY = "article_key"  # "path\x00id\x00hash": each article as indexed, so that an update re-indexes only those that changed
 TITLE = "title"
 EXACT = "exact"
 TEXT = "text"  # stored only: the article body for display and snippets
@@ -109,6 +110,7 @@ def build_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True, sortable=True),
         path=fields.ID(stored=True),
         file_key=fields.ID(),
+        article_key=fields.ID(),
         title=PreindexedText(analyzer=exact_analyzer(), stored=True, field_boost=TITLE_BOOST),
         exact=PreindexedText(analyzer=exact_analyzer()),
         text=fields.STORED(),

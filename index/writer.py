@@ -16,7 +16,7 @@ import itertools
 import json
 import os
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -32,10 +32,10 @@ from index.integrity import WHOOSH_DAMAGE_ERRORS, Damage, DurableStorage, is_sea
 from index.mapped import MappedStorage
 from index.merging import MERGED_KINDS, MERGES_FILE, NO_MERGES, Merges, find_merges, has_merges, save_merges
 from index.knowledge import QUERY_SNAPSHOT_FILE, SNAPSHOT_FILE, load_knowledge, save_query_snapshot, save_snapshot
-from index.prepare import PARALLEL_MIN_BYTES, bind_worker_processes, default_workers, prepared
+from index.prepare import PARALLEL_MIN_BYTES, article_key, bind_worker_processes, default_workers, prepared
 from index.errors import (CorpusNotFound, CorpusSearchError, CorpusUnknown, IndexBusy, IndexDamaged, IndexNotFound,
                           IndexOutdated, WouldLoseDocuments)
-from index.reader import CorpusFile, Skipped, read_file, scan_corpus
+from index.reader import JSONL_SUFFIXES, CorpusFile, Skipped, read_file, scan_corpus
 from index.spelling import SPELLING_DIR, build_spelling, has_spelling
 
 LOCK_WAIT_S = 10.0
@@ -257,7 +257,8 @@ def _full_build(corpus_dir, index_dir, files, report, skip, progress, with_entit
         workers = workers if sum(_size(file) for file in files) >= PARALLEL_MIN_BYTES else 0
         writer = _writer(ix, whoosh_writer, workers)
         try:
-            report.added_files = len(_add_files(writer, files, report, skip, progress, with_entities, workers))
+            report.added_files = len(_add_files(writer, files, report, skip, progress, with_entities, workers,
+                                                run=ix.latest_generation() + 1))
             report.rebuilt = True
             writer.commit()
         except BaseException:
@@ -284,11 +285,14 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
         _save_derived(generation.path)
     ix = FileIndex(DurableStorage(str(generation.path)))
     try:
-        with _mapped_reader(generation.path) as reader:
-            indexed = _indexed_files(reader)
         on_disk = {file.path for file in files}
         read_again = _files_to_read_again(generation.path)
-        to_add = [file for file in files if indexed.get(file.path) != file.content_hash or file.path in read_again]
+        with _mapped_reader(generation.path) as reader:
+            indexed = _indexed_files(reader)
+            to_add = [file for file in files if indexed.get(file.path) != file.content_hash or file.path in read_again]
+            # A changed JSON Lines file keeps the articles that did not change; any other file is one article.
+            articles = {file.path: _indexed_articles(reader, file.path) for file in to_add
+                        if file.path in indexed and file.path.lower().endswith(JSONL_SUFFIXES)}
         removed = [path for path in indexed if path not in on_disk]
         report.unchanged_files = len(files) - len(to_add)
         if not to_add and not removed:
@@ -301,9 +305,10 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
         except LockError:
             raise IndexBusy(str(generation.path.parent), lock_wait_s) from None
         try:
-            for path in removed + [file.path for file in to_add if file.path in indexed]:
+            for path in removed + [file.path for file in to_add if file.path in indexed and not articles.get(file.path)]:
                 writer.delete_by_term(f.PATH, path)
-            added = _add_files(writer, to_add, report, skip, progress, with_entities, workers)
+            added = _add_files(writer, to_add, report, skip, progress, with_entities, workers,
+                               run=ix.latest_generation() + 1, kept={path: keys for path, keys in articles.items() if keys})
             # A changed file that now yields nothing has lost its documents: an update too.
             report.updated_files = sum(1 for file in to_add if file.path in indexed)
             report.added_files = len(added - indexed.keys())
@@ -397,17 +402,37 @@ def _discover_merges(tables: dict) -> Merges:
 def _indexed_files(reader) -> dict[str, str]:
     """{path: content hash} of every corpus file the index holds, from its lexicon.
 
-    Deleting documents leaves their terms in the lexicon until segments merge,
-    so with deletions each file key must still have a live document.
+    Each article carries its file's key, "path, hash, run" (the commit that
+    indexed it). An update re-indexes only the articles of a file that changed
+    (and always its first, so that one carries the new key): the others keep
+    the key of an older run, and the newest run's key is the file's. Deleting
+    documents leaves their terms in the lexicon until segments merge, so with
+    deletions each file key must still have a live document.
     """
-    keys = []
+    newest: dict[str, tuple[int, str]] = {}
     for term in reader.lexicon(f.FILE_KEY):
-        if reader.has_deletions():
-            live = any(not reader.is_deleted(d) for d in reader.postings(f.FILE_KEY, term).all_ids())
-            if not live:
-                continue
-        keys.append(term.decode("utf-8"))
-    return dict(key.split("\x00", 1) for key in keys)
+        if reader.has_deletions() and not _is_live(reader, f.FILE_KEY, term):
+            continue
+        path, content_hash, *run = term.decode("utf-8").split("\x00")
+        stamp = int(run[0]) if run and run[0].isdigit() else 0
+        if stamp >= newest.get(path, (-1, ""))[0]:
+            newest[path] = (stamp, content_hash)
+    return {path: content_hash for path, (_, content_hash) in newest.items()}
+
+
+def _indexed_articles(reader, path: str) -> dict[str, str]:
+    """{article id: its `article_key`} of the live articles the index holds from the corpus file ``path``."""
+    found = {}
+    for term in reader.expand_prefix(f.ARTICLE_KEY, f"{path}\x00"):
+        if reader.has_deletions() and not _is_live(reader, f.ARTICLE_KEY, term):
+            continue
+        key = term.decode("utf-8") if isinstance(term, bytes) else term
+        found[key.split("\x00", 1)[1].rpartition("\x00")[0]] = key
+    return found
+
+
+def _is_live(reader, field: str, term) -> bool:
+    return any(not reader.is_deleted(d) for d in reader.postings(field, term).all_ids())
 
 
 def _writer(ix, whoosh_writer: bool, workers: int, **kwargs):
@@ -421,25 +446,43 @@ def _writer(ix, whoosh_writer: bool, workers: int, **kwargs):
 
 
 def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progress: Progress | None,
-               with_entities: bool, workers: int) -> set[str]:
+               with_entities: bool, workers: int, run: int, kept: dict[str, dict[str, str]] | None = None) -> set[str]:
     """Index the documents of ``files``; return the paths that yielded at least one.
 
     A file that yields none (empty, binary, all lines broken) leaves no trace in
     the index, so it is read again, and warned about again, on the next run.
+    ``kept`` holds, for files the index has already, the `article_key` of each
+    article it holds ({path: {id: key}}): an article read as it was indexed
+    stays as it is, but for the first of its file (it carries the file's new key,
+    of this ``run``); the others are deleted once the file is read (changed, or gone).
     """
+    kept = kept or {}
+    unchanged: dict[str, set[str]] = defaultdict(set)
+    carried: set[str] = set()
+
+    def to_index(document) -> bool:
+        known = kept.get(document.path)
+        if known is None or document.path not in carried:
+            carried.add(document.path)
+            return True
+        if known.get(document.id) == article_key(document):
+            unchanged[document.path].add(document.id)
+            return False
+        return True
+
     sizes = {file.path: _size(file) for file in files}
     total = sum(sizes.values())
     workers = workers if total >= PARALLEL_MIN_BYTES else 0
     # Files are read in order: the bytes before a document's file are done once all its documents are.
     paths = [file.path for file in files]
     before = dict(zip(paths, itertools.accumulate((sizes[path] for path in paths), initial=0)))
-    keys = {file.path: f"{file.path}\x00{file.content_hash}" for file in files}
+    keys = {file.path: f"{file.path}\x00{file.content_hash}\x00{run}" for file in files}
     added: set[str] = set()
     done = 0
 
     def keyed(document):
         if document.content_hash:  # the file changed since the scan: record the content actually indexed
-            keys[document.path] = f"{document.path}\x00{document.content_hash}"
+            keys[document.path] = f"{document.path}\x00{document.content_hash}\x00{run}"
         return document, keys[document.path]
 
     def indexed(path: str, lang: str, read_to: int | None) -> None:
@@ -452,7 +495,7 @@ def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progr
             done = max(done, before[path] + within)
             progress(done, total, report.documents_indexed)
 
-    documents = (document for file in files for document in read_file(file, skip))
+    documents = (document for file in files for document in read_file(file, skip) if to_index(document))
     if isinstance(writer, BulkWriter):
         items = (keyed(document) for document in documents)
         writer.add_segments(build_segments(items, writer.storage.folder, writer.indexname, with_entities, workers,
@@ -461,6 +504,10 @@ def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progr
         for document, fields in prepared(documents, with_entities, workers):
             writer.add_document(file_key=keyed(document)[1], **fields)
             indexed(document.path, fields[f.LANG], document.read_to)
+    for path, known in kept.items():
+        for doc_id, key in known.items():
+            if doc_id not in unchanged[path]:
+                writer.delete_by_term(f.ARTICLE_KEY, key)  # its old version, or an article the file no longer has
     if progress:
         progress(total, total, report.documents_indexed)
     return added

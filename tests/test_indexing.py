@@ -117,6 +117,47 @@ def test_jsonl_line_change_reindexes_that_file(tmp_path):
     assert ids(engine, "Russia") == ["f.jsonl#1"]
 
 
+def test_an_update_reindexes_only_the_articles_of_a_file_that_changed(tmp_path):
+    lines = [{"id": str(i), "title": f"T{i}", "text": f"articolo numero {i} sulla Cina"} for i in range(8)]
+
+    def write(records):
+        write_corpus(corpus, {"f.jsonl": "\n".join(map(json.dumps, records)) + "\n"})
+
+    corpus = write_corpus(tmp_path / "c", {})
+    write(lines)
+    original = (corpus / "f.jsonl").read_bytes()
+    assert build_index(corpus, tmp_path / "ix").documents_indexed == 8
+    changed = [dict(line) for line in lines]
+    changed[3]["text"] = "articolo cambiato sulla Russia"
+    del changed[5]
+    changed.append({"id": "new", "title": "Nuovo", "text": "articolo nuovo sulla Turchia"})
+    write(changed)
+    report = build_index(corpus, tmp_path / "ix")
+    # The changed and the new article, and the file's first (it carries the file's new record); 5 is deleted.
+    assert (report.updated_files, report.documents_indexed) == (1, 3)
+    engine = open_engine(tmp_path / "ix")
+    assert ids(engine) == sorted(f"f.jsonl#{i}" for i in ("0", "1", "2", "3", "4", "6", "7", "new"))
+    assert engine.search("", limit=1).total == 8  # each article once
+    assert ids(engine, "Russia") == ["f.jsonl#3"] and ids(engine, "numero 3") == []
+    assert ids(engine, "Turchia") == ["f.jsonl#new"] and ids(engine, "numero 6") == ["f.jsonl#6"]
+    assert build_index(corpus, tmp_path / "ix").documents_indexed == 0  # the new record holds: nothing to do
+    # The file as it was: the index is as it was too.
+    (corpus / "f.jsonl").write_bytes(original)
+    assert build_index(corpus, tmp_path / "ix").documents_indexed == 3  # 0 (the record), 3 and 5; "new" deleted
+    assert ids(engine) == sorted(f"f.jsonl#{i}" for i in range(8)) and ids(engine, "numero 3") == ["f.jsonl#3"]
+    assert build_index(corpus, tmp_path / "ix").documents_indexed == 0
+
+
+def test_a_file_whose_articles_did_not_change_records_its_new_content(tmp_path):
+    lines = [json.dumps({"id": str(i), "text": f"testo {i}"}) for i in range(4)]
+    corpus = write_corpus(tmp_path / "c", {"f.jsonl": "\n".join(lines)})
+    build_index(corpus, tmp_path / "ix")
+    write_corpus(corpus, {"f.jsonl": "\n\n".join(lines) + "\n"})  # blank lines: the same articles
+    assert build_index(corpus, tmp_path / "ix").documents_indexed == 1
+    assert build_index(corpus, tmp_path / "ix").documents_indexed == 0
+    assert ids(open_engine(tmp_path / "ix")) == [f"f.jsonl#{i}" for i in range(4)]
+
+
 def test_rebuild_publishes_a_new_generation_with_the_same_content(tmp_path, fresh_corpus):
     index_dir = tmp_path / "ix"
     build_index(fresh_corpus, index_dir)
