@@ -133,13 +133,16 @@ def _fts_query(query: str) -> str:
 
 def _load_entities(db, ours_index: Path) -> None:
     """Copy the entities Corpus Search extracted into SQLite (not timed: extraction is ours)."""
-    from search import open_engine
+    from whoosh.index import open_dir
 
-    engine = open_engine(ours_index)
+    from index.store import current_generation
+
     rowids = dict(db.execute("SELECT id, rowid FROM articles"))
     db.execute("CREATE TABLE entities (doc INTEGER, kind TEXT, value TEXT)")
     rows = []
-    for stored in engine._searcher().all_stored_fields():
+    with open_dir(str(current_generation(ours_index).path)).reader() as reader:
+        everything = list(reader.all_stored_fields())
+    for stored in everything:
         doc_id = stored["id"].replace("#", "#", 1)
         rowid = rowids.get(doc_id)
         if rowid is None:

@@ -4,8 +4,8 @@ The corpus (``bench/corpora.py``) is copied to a scratch folder and indexed
 once (or the index of an earlier run of this bench is reused, when its corpus
 copy is unchanged); then ``--changed`` articles of one corpus file get a new
 sentence, and ``build_index`` runs again. Its report says what it indexed
-again (the whole file: a corpus file is the unit of change), and each phase
-is timed from a profile of a second such run. As the baseline, the same run on an
+again (the changed articles, and the first of their file, which carries the
+file's new record), and each phase is timed from a profile of a second such run. As the baseline, the same run on an
 index with nothing to do (the scan, the checks, no writer).
 
     python bench/bench_update.py --size 100000 --changed 1000

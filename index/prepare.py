@@ -40,7 +40,8 @@ def article_key(document: Document) -> str:
     """
     content = "\x00".join(value or "" for value in (document.title, document.text, document.lang, document.date,
                                                     document.url, document.source))
-    return f"{document.path}\x00{document.id}\x00{hashlib.sha1(content.encode('utf-8')).hexdigest()}"
+    digest = hashlib.blake2b(content.encode("utf-8"), digest_size=8).hexdigest()  # 64 bits: one article's versions
+    return f"{document.path}\x00{document.id}\x00{digest}"
 
 
 def prepare_document(document: Document, with_entities: bool = True) -> dict:
