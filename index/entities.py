@@ -113,14 +113,26 @@ PROFESSIONS = frozenset(fold(w) for w in """
     musician composer pianist guitarist cyclist athlete boxer swimmer photographer doctor surgeon engineer
     founder activist politician student lawyer former
 """.split())
+# Titles written short, with a full stop, and the title each stands for, in the articles of their language:
+# "il dott. Abbass", "il Sig. Drummond", "M. Dupontel", "Mme Lagarde" (French writes Mme and Mlle without one).
+# Only before a capitalized word, not in capitals ("D. M. © RIPRODUZIONE RISERVATA"), and not inside a
+# capitalized run ("John M. Keynes"): elsewhere "sig." ends a Swedish sentence, "on" and "m" are a word, an initial.
+ABBREVIATED_TITLES = {lang: {fold(short): fold(full) for short, full in (pair.split("=") for pair in pairs.split())}
+                      for lang, pairs in {
+    "it": "sig=signor sigg=signor dott=dottore prof=professore avv=avvocato ing=ingegnere on=onorevole "
+          "mons=vescovo arch=architetto geom=ingegnere dr=dr",
+    "fr": "m=monsieur mm=monsieur mme=madame mlle=madame me=avocat pr=professor dr=dr",
+    "en": "mr=mr mrs=mrs ms=ms dr=dr prof=professor",
+}.items()}
+WRITTEN_WITHOUT_STOP = frozenset({"mme", "mlle"})
 # Prepositions that open a sentence before a name: "Secondo/Selon/Enligt Martial Jorel".
 SENTENCE_OPENERS = frozenset(fold(w) for w in "secondo selon enligt according".split())
 # Verbs whose subject is a person, folded, as one or two words after the name ("è morta", "a déclaré").
 PERSON_VERBS = frozenset(tuple(fold(w) for w in phrase.split()) for phrase in """
     ha dichiarato; ha detto; ha affermato; ha spiegato; ha aggiunto; ha commentato; ha raccontato; ha ammesso;
-    ha sottolineato; ha precisato; è morto; è morta; è nato; è nata; è deceduto; è deceduta; è stato arrestato;
+    ha sottolineato; ha precisato; avrebbe detto; avrebbe dichiarato; avrebbe affermato; è morto; è morta; è nato; è nata; è deceduto; è deceduta; è stato arrestato;
     è stata arrestata; è stato eletto; è stata eletta; dichiara; afferma; racconta; spiega; aggiunge;
-    a déclaré; a dit; a affirmé; a expliqué; a ajouté; a raconté; a confié; a indiqué; a précisé; a souligné;
+    a déclaré; a dit; a affirmé; aurait déclaré; aurait dit; a expliqué; a ajouté; a raconté; a confié; a indiqué; a précisé; a souligné;
     est mort; est morte; est né; est née; est décédé; est décédée; a été élu; a été élue; a été arrêté;
     a été arrêtée; déclare; affirme; explique; raconte; ajoute; estime; confie;
     säger; sade; sa; berättar; berättade; förklarar; förklarade; dog; föddes; avled; greps; valdes;
@@ -337,7 +349,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     reads each article's words once, for its postings and for its entities).
     """
     knowledge = knowledge or load_knowledge()
-    tokens = _tokens(text, text_words, _common_for(lang, knowledge.given_names))
+    tokens = _tokens(text, text_words, _common_for(lang, knowledge.given_names), ABBREVIATED_TITLES.get(lang, {}))
     if not tokens:
         return Extraction()
     matches = _known_matches(tokens, _automaton(knowledge), lang)
@@ -849,8 +861,11 @@ def _ranked(counter: Counter) -> tuple[str, ...]:
     return tuple(value for value, _ in sorted(counter.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _tokens(text: str, text_words=None, common: tuple[frozenset, frozenset] | None = None) -> list[_Token]:
-    """The article's words as tokens; ``common`` is `_common_for`'s pair (every function word by default)."""
+def _tokens(text: str, text_words=None, common: tuple[frozenset, frozenset] | None = None,
+            short_titles: dict[str, str] | None = None) -> list[_Token]:
+    """The article's words as tokens; ``common`` is `_common_for`'s pair (every function word by default);
+    ``short_titles`` the language's `ABBREVIATED_TITLES`, each read as the title it stands for."""
+    short_titles = short_titles or {}
     at_start, inside = common or (_common_words(), _common_words())
     tokens: list[_Token] = []
     previous_end = 0
@@ -865,7 +880,13 @@ def _tokens(text: str, text_words=None, common: tuple[frozenset, frozenset] | No
         after_particle = (len(gap) == 3 and bool(tokens) and ELIDED_PARTICLE.match(gap) is not None
                           and tokens[-1].is_capitalized)
         folded = fold(written)
-        starts_sentence = not tokens or (not plain and not SENTENCE_BREAKS.isdisjoint(gap) and not after_initial)
+        after_title = gap == ". " and bool(tokens) and short_titles.get(fold(tokens[-1].text)) == tokens[-1].folded
+        starts_sentence = not tokens or (not plain and not SENTENCE_BREAKS.isdisjoint(gap) and not after_initial
+                                         and not after_title)
+        if folded in short_titles and _before_a_name(text, end, folded) and (
+                not tokens or starts_sentence or not tokens[-1].is_capitalized
+                or (tokens[-1].starts_sentence and len(tokens[-1].text) > 1)):
+            folded = short_titles[folded]  # "dott." is "dottore" to every rule
         append(_Token(
             folded, start, end, written,
             written[:1].isupper(),  # is_capitalized
@@ -878,6 +899,12 @@ def _tokens(text: str, text_words=None, common: tuple[frozenset, frozenset] | No
         ))
         previous_end = end
     return tokens
+
+
+def _before_a_name(text: str, end: int, short_title: str) -> bool:
+    """Whether a short title ends at ``end`` with its full stop (none for "Mme"), and a capitalized word follows."""
+    at = end + 1 if text[end : end + 1] == "." else end if short_title in WRITTEN_WITHOUT_STOP else -1
+    return at > 0 and text[at : at + 1] == " " and text[at + 1 : at + 2].isupper() and text[at + 2 : at + 3].islower()
 
 
 def _is_name_initial(tokens: list[_Token], text: str) -> bool:
@@ -1075,8 +1102,6 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
     (*Ergei Shoigu*): then it is that person.
     """
     alias = match.alias
-    if alias.languages and all(rule == ANY for rule in alias.case):
-        return not _of_another_country(match, tokens, knowledge)
     if len(alias.tokens) > 1 or all(rule == ANY for rule in alias.case):
         return True  # multi-word names are specific; adjectives are lower-case words
     token = tokens[match.first]
@@ -1109,20 +1134,6 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
             continue
         return False
     return True
-
-
-def _of_another_country(match: _Match, tokens: list[_Token], knowledge: KnowledgeBase) -> bool:
-    """Whether a common noun that one country's press uses for its own institution ("regeringen", the Swedish
-    government, in Swedish) is another's here: after a country's adjective or genitive ("den ryska regeringen",
-    "Rysslands regeringen"), or before "in" and a place ("regeringen i Kiev")."""
-    def is_country(token: _Token) -> bool:
-        return any(a.entity.kind == "country" for a in knowledge.aliases.get((token.folded,), ()))
-
-    before = tokens[match.first - 1] if match.first > 0 else None
-    beyond = tokens[match.last + 1 : match.last + 3]
-    return bool((before is not None and is_country(before))
-                or (len(beyond) == 2 and beyond[0].folded in SWEDISH_IN | {"in", "en", "a"}
-                    and beyond[1].is_capitalized and is_country(beyond[1])))
 
 
 def _mention(match: _Match, tokens: list[_Token], text: str) -> Mention:
@@ -1304,8 +1315,9 @@ def _split_organizations(tokens: list[_Token], first: int, last: int, given_name
     Urshult" is the company in a town. At "of" after a person's name, given name first: "Enrico Cieri della
     Procura di Bologna" is the prosecutor and his office.
     """
-    for i in range(first + 2, last):
-        if (tokens[i].folded in OF_WORDS and tokens[first].folded in given_names
+    named = tokens[first].folded in given_names or (first > 0 and _is_title(tokens[first - 1].folded))
+    for i in range(first + 1 + (not named or tokens[first].folded in given_names), last):
+        if (tokens[i].folded in OF_WORDS and named
                 and not _has_org_word(tokens[first:i]) and _has_org_word(tokens[i + 1 : last + 1])):
             yield first, i - 1
             yield from _split_organizations(tokens, i + 1, last, given_names)
@@ -1430,8 +1442,9 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         return None  # the words leave out an elided "of": "il fondatore dell'Udc di Carpi"
     if _title_before(window) or (window and _is_age(window[-1]) and run[0].start - window[-1].end == 1):
         return "person"  # "il ministro degli Esteri Carlo Rossi", "il 26enne Marco Bianchi"
-    if _described_as_person(run, knowledge) and _said_of_a_person(tokens, first + len(run) - 1, text,
-                                                                 verbs=not run[0].starts_sentence):
+    if _described_as_person(run, knowledge) and (
+            _said_of_a_person(tokens, first + len(run) - 1, text, verbs=not run[0].starts_sentence)
+            or _said_before(tokens, first, text)):
         return "person"
     return None
 
@@ -1517,6 +1530,16 @@ def _said_of_a_person(tokens: list[_Token], last: int, text: str, verbs: bool = 
     return False
 
 
+def _said_before(tokens: list[_Token], first: int, text: str) -> bool:
+    """Whether a verb only people are the subject of comes right before the name, as Romance and Swedish
+    news put it: "ha dichiarato Mussa Ibrahim", "a déclaré Jean Dupont", "säger Anders Stenholm"."""
+    before = tokens[max(0, first - 2) : first]
+    if not before or before[-1].is_capitalized or text[before[-1].end : tokens[first].start] != " ":
+        return False
+    two = tuple(t.folded for t in before) if len(before) == 2 and text[before[0].end : before[1].start] == " " else ()
+    return (before[-1].folded,) in PERSON_VERBS or two in PERSON_VERBS
+
+
 def _title_before(window: list[_Token]) -> bool:
     """Whether a title in the words before a name is that name's: "il ministro degli Esteri", "le président russe".
 
@@ -1549,7 +1572,8 @@ def _surname_after_title(token: _Token, tokens: list[_Token], first: int, knowle
     if token.folded in knowledge.given_names or not _is_name_word(token, knowledge, lowercase_words):
         return False
     before = tokens[first - 1]
-    if token.start - before.end != 1:
+    gap = text[before.end : token.start]
+    if gap != " " and not (gap == ". " and _is_title(before.folded)):  # "il dott. Abbass" (`_tokens` read "dottore")
         return False
     title = first - 1 if _is_title(before.folded) or _is_age(before) else _title_of_portfolio(tokens, first - 1, text)
     if (title is None and first > 1 and not before.is_capitalized and before.folded.endswith(ADJECTIVE_ENDINGS)

@@ -713,3 +713,38 @@ def test_a_person_of_an_office_is_the_person_and_the_office():
                              "Bologna è stata emessa l'ordinanza.", "it")
     assert {"Roberto Alfonso", "Enrico Cieri"} <= set(found.person)
     assert "Procura di Bologna" in found.org and not any("Cieri" in value for value in found.org)
+
+
+@pytest.mark.parametrize("text, lang, person", [
+    ("Adottato dal ricco Sig. Drummond, che viveva solo.", "it", "Drummond"),
+    ("In attesa del volo chiamo il dott. Abbass del Ministero della Salute.", "it", "Abbass"),
+    ("Il sig. Brentolini è arrivato ieri.", "it", "Brentolini"),
+    ("Hier, a déclaré M. Dupontel au tribunal.", "fr", "Dupontel"),
+    ("Selon Mme Castagnac, la décision est prise.", "fr", "Castagnac"),
+    ("Yesterday Mr. Whitcombe went home.", "en", "Whitcombe"),
+])
+def test_a_title_written_short_names_the_person_after_it(text, lang, person):
+    assert person in extract_entities(text, lang).person
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Hon ville gifta sig. Trots familjens protester reste hon.", "sv"),  # Swedish "sig." ends a sentence
+    ("Il processo è rinviato. D. M. © RIPRODUZIONE RISERVATA", "it"),  # initials, then capitals
+    ("He sat on Monday.", "en"),
+])
+def test_short_titles_are_read_only_where_they_are_titles(text, lang):
+    assert extract_entities(text, lang).person == ()
+
+
+@pytest.mark.parametrize("text, lang, person", [
+    ("Lo ha detto ieri, avrebbe affermato Mussa Ibrahim in una conferenza stampa.", "it", "Mussa Ibrahim"),
+    ("« Rien n'est joué », a déclaré Kossi Abalo au journal.", "fr", "Kossi Abalo"),
+    ("– Det är för tidigt, säger Gunnar Öhrvall till tidningen.", "sv", "Gunnar Öhrvall"),
+])
+def test_a_verb_of_speech_before_a_name_says_it_is_a_persons(text, lang, person):
+    assert person in extract_entities(text, lang).person
+
+
+def test_a_verb_of_speech_before_a_place_or_a_known_body_is_no_person():
+    assert extract_entities("– Vi ser allvarligt på det, säger Region Skåne.", "sv").person == ()
+    assert extract_entities("Lo ha dichiarato Forza Italia in una nota.", "it").person == ()
