@@ -101,18 +101,22 @@ class TreeMemory:
         import threading
 
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
-            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(os.getpid())))
+            pids = _tree(os.getpid())
+            self.peak = max(self.peak, sum(_rss(pid) for pid in pids))
+            self.peak_pss = max(self.peak_pss, sum(_pss(pid) for pid in pids))
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
+        """(peak of the resident sizes added up, peak of the proportional set sizes added up), bytes."""
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return self.peak, self.peak_pss
 
 
 def _tree(pid: int) -> list[int]:
@@ -126,6 +130,19 @@ def _tree(pid: int) -> list[int]:
         except OSError:
             continue
     return pids
+
+
+def _pss(pid: int) -> int:
+    """A process's proportional set size: its share of the pages it shares with others (a forked worker
+    shares the knowledge base and the language model with the indexer until it writes to them), which the
+    resident sizes of the processes added up would count once per process."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
 
 
 def _rss(pid: int) -> int:
@@ -145,7 +162,9 @@ def run_one(name: str, corpus: Path, index: Path) -> None:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     figures["peak_mb"] = max(own, children) / 1024  # the largest single process
-    figures["tree_peak_mb"] = sampler.stop() / 1024 / 1024  # all processes together, sampled
+    rss, pss = sampler.stop()
+    figures["tree_peak_mb"] = rss / 1024 / 1024  # all processes together, sampled: resident sizes added up
+    figures["tree_pss_mb"] = pss / 1024 / 1024  # … and their proportional set sizes, shared pages counted once
     figures["index_bytes"] = folder_size(index)
     print(json.dumps(figures))
 
@@ -175,7 +194,8 @@ def main() -> None:
         print(f"  {name:30} {figures['articles'] / figures['seconds']:7.0f} articles/s  "
               f"{raw / 1e6 / figures['seconds']:5.2f} MB/s  {figures['seconds']:7.1f} s  "
               f"index {figures['index_bytes'] / 1e6:6.0f} MB ({figures['index_bytes'] / raw:.2f}× text)  "
-              f"peak {figures['peak_mb']:5.0f} MB (all processes {figures['tree_peak_mb']:5.0f} MB)")
+              f"peak {figures['peak_mb']:5.0f} MB (all processes {figures['tree_peak_mb']:5.0f} MB, "
+              f"PSS {figures.get('tree_pss_mb', 0):5.0f} MB)")
     if "corpus-search" in results:
         ours_s = results["corpus-search"]["seconds"]
 
