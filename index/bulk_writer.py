@@ -21,6 +21,7 @@ previous index whole (the next commit's clean-up deletes the files).
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 import queue
@@ -298,13 +299,20 @@ def build_segments(items: Iterable[tuple[Document, str]], folder: str, indexname
     if with_entities:
         load_knowledge()
     detect_language("Il ministro è arrivato a Mosca.")
+    # What is loaded now the workers share with this process, page for page, until one writes to it; their
+    # garbage collector would, walking every object, so it leaves those alone in them (23 MB less at 10,000
+    # articles, PSS). This process collects them again once the workers are started.
+    gc.freeze()
     context = multiprocessing.get_context("fork")
     inbox = context.Queue(maxsize=workers * QUEUED_BATCHES_PER_WORKER)
     outbox = context.Queue()
     processes = [context.Process(target=_segment_worker, args=(inbox, outbox, folder, indexname, with_entities),
                                  daemon=True) for _ in range(workers)]
-    for process in processes:
-        process.start()
+    try:
+        for process in processes:
+            process.start()
+    finally:
+        gc.unfreeze()
     segments: list = []
     finished = 0
 
