@@ -748,3 +748,10 @@ def test_a_verb_of_speech_before_a_name_says_it_is_a_persons(text, lang, person)
 def test_a_verb_of_speech_before_a_place_or_a_known_body_is_no_person():
     assert extract_entities("– Vi ser allvarligt på det, säger Region Skåne.", "sv").person == ()
     assert extract_entities("Lo ha dichiarato Forza Italia in una nota.", "it").person == ()
+
+
+def test_french_party_and_union_acronyms_are_read_in_french_articles_only():
+    found = extract_entities("Le RN et LR ont voté contre, selon FO.", "fr").org
+    assert set(found) == {"National Rally", "The Republicans (France)", "Force Ouvrière"}
+    assert extract_entities("Il RN e LR hanno votato contro.", "it").org == ()
+    assert extract_entities("Ciò si contrappone con gli sforzi del governo.", "it").org == ()  # not the CIO
