@@ -130,9 +130,11 @@ SENTENCE_OPENERS = frozenset(fold(w) for w in "secondo selon enligt according".s
 # Verbs whose subject is a person, folded, as one or two words after the name ("è morta", "a déclaré").
 PERSON_VERBS = frozenset(tuple(fold(w) for w in phrase.split()) for phrase in """
     ha dichiarato; ha detto; ha affermato; ha spiegato; ha aggiunto; ha commentato; ha raccontato; ha ammesso;
-    ha sottolineato; ha precisato; avrebbe detto; avrebbe dichiarato; avrebbe affermato; è morto; è morta; è nato; è nata; è deceduto; è deceduta; è stato arrestato;
+    ha sottolineato; ha precisato; avrebbe detto; avrebbe dichiarato; avrebbe affermato; è morto; è morta;
+    è nato; è nata; è deceduto; è deceduta; è stato arrestato;
     è stata arrestata; è stato eletto; è stata eletta; dichiara; afferma; racconta; spiega; aggiunge;
-    a déclaré; a dit; a affirmé; aurait déclaré; aurait dit; a expliqué; a ajouté; a raconté; a confié; a indiqué; a précisé; a souligné;
+    a déclaré; a dit; a affirmé; aurait déclaré; aurait dit; a expliqué; a ajouté; a raconté; a confié;
+    a indiqué; a précisé; a souligné;
     est mort; est morte; est né; est née; est décédé; est décédée; a été élu; a été élue; a été arrêté;
     a été arrêtée; déclare; affirme; explique; raconte; ajoute; estime; confie;
     säger; sade; sa; berättar; berättade; förklarar; förklarade; dog; föddes; avled; greps; valdes;
@@ -869,6 +871,7 @@ def _tokens(text: str, text_words=None, common: tuple[frozenset, frozenset] | No
     at_start, inside = common or (_common_words(), _common_words())
     tokens: list[_Token] = []
     previous_end = 0
+    title_read = False  # the last token was a short title, read as the title it stands for
     append = tokens.append
     for written, start, end, is_whole in words(text) if text_words is None else text_words:
         if is_whole:
@@ -880,12 +883,12 @@ def _tokens(text: str, text_words=None, common: tuple[frozenset, frozenset] | No
         after_particle = (len(gap) == 3 and bool(tokens) and ELIDED_PARTICLE.match(gap) is not None
                           and tokens[-1].is_capitalized)
         folded = fold(written)
-        after_title = gap == ". " and bool(tokens) and short_titles.get(fold(tokens[-1].text)) == tokens[-1].folded
         starts_sentence = not tokens or (not plain and not SENTENCE_BREAKS.isdisjoint(gap) and not after_initial
-                                         and not after_title)
-        if folded in short_titles and _before_a_name(text, end, folded) and (
-                not tokens or starts_sentence or not tokens[-1].is_capitalized
-                or (tokens[-1].starts_sentence and len(tokens[-1].text) > 1)):
+                                         and not (title_read and gap == ". "))
+        title_read = folded in short_titles and _before_a_name(text, end, folded) and (
+            not tokens or starts_sentence or not tokens[-1].is_capitalized
+            or (tokens[-1].starts_sentence and len(tokens[-1].text) > 1))
+        if title_read:
             folded = short_titles[folded]  # "dott." is "dottore" to every rule
         append(_Token(
             folded, start, end, written,
@@ -991,7 +994,8 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str, given
     dropped, found = set(), []
     places.sort(key=lambda m: m.first)
     place_starts = [m.first for m in places]  # places inside a run by bisection: linear in the article's length
-    runs = (piece for run in _capitalized_runs(tokens, covered) for piece in _split_organizations(tokens, *run, given_names))
+    runs = (piece for run in _capitalized_runs(tokens, covered)
+            for piece in _split_organizations(tokens, *run, given_names))
     for first, last in runs:
         first = _trim_run(tokens, first, last)
         nearby = places[bisect.bisect_left(place_starts, first) : bisect.bisect_right(place_starts, last)]
@@ -1007,8 +1011,7 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str, given
 
 def _has_org_word(tokens) -> bool:
     """Whether a name holds an organization word, or a company or club marker beside a word not in capitals."""
-    return any(t.folded in ORG_NAME_WORDS or (t.folded.endswith(ORG_SUFFIXES) and not t.folded.endswith(NOT_ORG_ENDINGS))
-               for t in tokens) or (
+    return any(t.folded in ORG_NAME_WORDS or _ends_like_a_body(t.folded) for t in tokens) or (
         any(t.is_all_caps and t.folded in ORG_MARKERS for t in tokens) and any(t.is_capitalized and not t.is_all_caps for t in tokens))
 
 
@@ -1312,16 +1315,14 @@ def _split_organizations(tokens: list[_Token], first: int, last: int, given_name
     when one word stands before it: "Volvo AB och Helsingborgs IF", "Comune e
     Questore" are two; "Ministero dell'Economia e Finanze" is one. After a
     company marker followed by a lower-case word: "Sweden Recycling AB i
-    Urshult" is the company in a town. At "of" after a person's name, given name first: "Enrico Cieri della
-    Procura di Bologna" is the prosecutor and his office.
+    Urshult" is the company in a town. At the "of" after a person's name (`_person_of`): "Enrico Cieri
+    della Procura di Bologna" is the prosecutor and his office.
     """
-    named = tokens[first].folded in given_names or (first > 0 and _is_title(tokens[first - 1].folded))
-    for i in range(first + 1 + (not named or tokens[first].folded in given_names), last):
-        if (tokens[i].folded in OF_WORDS and named
-                and not _has_org_word(tokens[first:i]) and _has_org_word(tokens[i + 1 : last + 1])):
-            yield first, i - 1
-            yield from _split_organizations(tokens, i + 1, last, given_names)
-            return
+    of = _person_of(tokens, first, last, given_names)
+    if of is not None:
+        yield first, of - 1
+        yield from _split_organizations(tokens, of + 1, last, given_names)
+        return
     for i in range(first + 1, last):
         ends_name = tokens[i].folded in CONJUNCTIONS and (
             i - 1 == first or (_has_org_word(tokens[first:i]) and _has_org_word(tokens[i + 1 : last + 1])))
@@ -1332,6 +1333,23 @@ def _split_organizations(tokens: list[_Token], first: int, last: int, given_name
             yield from _split_organizations(tokens, i + 1, last, given_names)
             return
     yield first, last
+
+
+def _person_of(tokens: list[_Token], first: int, last: int, given_names: frozenset[str]) -> int | None:
+    """Where a run that starts with a person's name and goes on with an office says "of": after a given name
+    and a surname ("Enrico Cieri della Procura di Bologna"), or after a surname a title names ("il dott.
+    Abbass del Ministero della Salute"); None if the run is not so."""
+    if tokens[first].folded in given_names:
+        shortest = 2
+    elif first > 0 and _is_title(tokens[first - 1].folded):
+        shortest = 1
+    else:
+        return None
+    for i in range(first + shortest, last):
+        if (tokens[i].folded in OF_WORDS and not _has_org_word(tokens[first:i])
+                and _has_org_word(tokens[i + 1 : last + 1])):
+            return i
+    return None
 
 
 def _capitalized_runs(tokens: list[_Token], covered: list[bool]):
@@ -1470,11 +1488,17 @@ def _after_org_noun(run: list[_Token], tokens: list[_Token], first: int, knowled
     return not any(t.folded in lowercase_words or t.is_common for t in run) and all(_is_word(t) for t in run)
 
 
+def _ends_like_a_body(folded: str) -> bool:
+    """Whether a word ends as Swedish institutions do ("-verket", "-rådet"), not as an area or a minister."""
+    return folded.endswith(ORG_SUFFIXES) and not folded.endswith(NOT_ORG_ENDINGS)
+
+
 def _swedish_institution(folded: str) -> bool:
-    """A one-word Swedish institution's name, or its genitive: "Skolverket", "Skolverkets"."""
+    """A one-word Swedish institution's name, or its genitive: "Skolverket", "Skolverkets"; more than
+    the ending alone ("Verket", "the agency", is none)."""
     word = folded[:-1] if folded.endswith("s") else folded
-    return (any(word.endswith(suffix) and len(word) >= len(suffix) + 3 for suffix in ORG_SUFFIXES)
-            and not word.endswith(NOT_ORG_ENDINGS))
+    return _ends_like_a_body(word) and any(word.endswith(suffix) and len(word) >= len(suffix) + 3
+                                           for suffix in ORG_SUFFIXES)
 
 
 def _described_as_person(run: list[_Token], knowledge: KnowledgeBase) -> bool:

@@ -44,6 +44,11 @@ def article_key(document: Document) -> str:
     return f"{document.path}\x00{document.id}\x00{digest}"
 
 
+def article_id(key: str) -> str:
+    """The id an `article_key` names."""
+    return key.split("\x00", 1)[1].rpartition("\x00")[0]
+
+
 def prepare_document(document: Document, with_entities: bool = True) -> dict:
     """The Whoosh fields of one document: language decided, text analyzed, entities extracted."""
     schema = index_schema()

@@ -7,9 +7,6 @@ folded title again, boosted, for ``title:`` queries and ranking.
 """
 from __future__ import annotations
 
-import json
-import zlib
-
 from whoosh import columns, fields
 
 from index.analysis import SNOWBALL_LANGUAGES, analyzer_for, exact_analyzer
@@ -79,20 +76,8 @@ def preindex(schema: fields.Schema, name: str, text: str) -> Preindexed:
 # The article text and its entities are stored as they are: Whoosh's stored-fields column compresses each
 # document's fields together (zlib), which beats compressing the text and the entities apart and then
 # compressing again. Measured on 572 stored documents of the 10,000-article bench: 1,887 bytes a document,
-# against 2,310 with the text and entities packed first. Indexes written before packed them; reading
-# unpacks either form.
-
-
-def unpack_text(stored: bytes | str | None) -> str:
-    if isinstance(stored, bytes):
-        return zlib.decompress(stored).decode("utf-8")
-    return stored or ""
-
-
-def unpack_json(stored, default):
-    if isinstance(stored, bytes):
-        return json.loads(zlib.decompress(stored))
-    return stored if stored is not None else default
+# against 2,310 with the text and entities packed first. (Indexes that packed them are of an older
+# ANALYSIS_VERSION, which no reader opens.)
 
 
 def stemmed_field(lang: str) -> str:

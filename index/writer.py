@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import os
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -32,7 +31,8 @@ from index.integrity import WHOOSH_DAMAGE_ERRORS, Damage, DurableStorage, is_sea
 from index.mapped import MappedStorage
 from index.merging import MERGED_KINDS, MERGES_FILE, NO_MERGES, Merges, find_merges, has_merges, save_merges
 from index.knowledge import QUERY_SNAPSHOT_FILE, SNAPSHOT_FILE, load_knowledge, save_query_snapshot, save_snapshot
-from index.prepare import PARALLEL_MIN_BYTES, article_key, bind_worker_processes, default_workers, prepared
+from index.prepare import (PARALLEL_MIN_BYTES, article_id, article_key, bind_worker_processes, default_workers,
+                           prepared)
 from index.errors import (CorpusNotFound, CorpusSearchError, CorpusUnknown, IndexBusy, IndexDamaged, IndexNotFound,
                           IndexOutdated, WouldLoseDocuments)
 from index.reader import JSONL_SUFFIXES, CorpusFile, Skipped, read_file, scan_corpus
@@ -291,8 +291,9 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
             indexed = _indexed_files(reader)
             to_add = [file for file in files if indexed.get(file.path) != file.content_hash or file.path in read_again]
             # A changed JSON Lines file keeps the articles that did not change; any other file is one article.
-            articles = {file.path: _indexed_articles(reader, file.path) for file in to_add
-                        if file.path in indexed and file.path.lower().endswith(JSONL_SUFFIXES)}
+            articles = {file.path: keys for file in to_add
+                        if file.path in indexed and file.path.lower().endswith(JSONL_SUFFIXES)
+                        and (keys := _indexed_articles(reader, file.path))}
         removed = [path for path in indexed if path not in on_disk]
         report.unchanged_files = len(files) - len(to_add)
         if not to_add and not removed:
@@ -305,10 +306,10 @@ def _update(generation, files, report, skip, progress, lock_wait_s, with_entitie
         except LockError:
             raise IndexBusy(str(generation.path.parent), lock_wait_s) from None
         try:
-            for path in removed + [file.path for file in to_add if file.path in indexed and not articles.get(file.path)]:
+            for path in removed + [file.path for file in to_add if file.path in indexed and file.path not in articles]:
                 writer.delete_by_term(f.PATH, path)
             added = _add_files(writer, to_add, report, skip, progress, with_entities, workers,
-                               run=ix.latest_generation() + 1, kept={path: keys for path, keys in articles.items() if keys})
+                               run=ix.latest_generation() + 1, kept=articles)
             # A changed file that now yields nothing has lost its documents: an update too.
             report.updated_files = sum(1 for file in to_add if file.path in indexed)
             report.added_files = len(added - indexed.keys())
@@ -427,8 +428,13 @@ def _indexed_articles(reader, path: str) -> dict[str, str]:
         if reader.has_deletions() and not _is_live(reader, f.ARTICLE_KEY, term):
             continue
         key = term.decode("utf-8") if isinstance(term, bytes) else term
-        found[key.split("\x00", 1)[1].rpartition("\x00")[0]] = key
+        found[article_id(key)] = key
     return found
+
+
+def _file_key(path: str, content_hash: str, run: int) -> str:
+    """The record each article carries of its file: the file's content hash, and the run that indexed it."""
+    return f"{path}\x00{content_hash}\x00{run}"
 
 
 def _is_live(reader, field: str, term) -> bool:
@@ -462,7 +468,9 @@ def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progr
 
     def to_index(document) -> bool:
         known = kept.get(document.path)
-        if known is None or document.path not in carried:
+        if known is None:
+            return True
+        if document.path not in carried:  # the file's first article carries its new record
             carried.add(document.path)
             return True
         if known.get(document.id) == article_key(document):
@@ -476,13 +484,13 @@ def _add_files(writer, files: list[CorpusFile], report: IndexReport, skip, progr
     # Files are read in order: the bytes before a document's file are done once all its documents are.
     paths = [file.path for file in files]
     before = dict(zip(paths, itertools.accumulate((sizes[path] for path in paths), initial=0)))
-    keys = {file.path: f"{file.path}\x00{file.content_hash}\x00{run}" for file in files}
+    keys = {file.path: _file_key(file.path, file.content_hash, run) for file in files}
     added: set[str] = set()
     done = 0
 
     def keyed(document):
         if document.content_hash:  # the file changed since the scan: record the content actually indexed
-            keys[document.path] = f"{document.path}\x00{document.content_hash}\x00{run}"
+            keys[document.path] = _file_key(document.path, document.content_hash, run)
         return document, keys[document.path]
 
     def indexed(path: str, lang: str, read_to: int | None) -> None:

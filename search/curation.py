@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import index
 from index.merging import NO_MERGES, Merges
-from index.schema import ENTITIES, ENTITY_FACETS, unpack_json
+from index.schema import ENTITIES, ENTITY_FACETS
 from search.results import FacetValue
 
 
@@ -54,7 +54,7 @@ def entity_report(stored_documents, limit: int, merges_applied: Merges = NO_MERG
     spelled: Counter = Counter()
     proposed: Counter = Counter()
     for stored in stored_documents:
-        grouped = unpack_json(stored.get(ENTITIES), {})
+        grouped = stored.get(ENTITIES) or {}
         for kind in ENTITY_FACETS:
             values = {}
             for value, is_new, _ in grouped.get(kind, ()):

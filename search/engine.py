@@ -28,7 +28,7 @@ from whoosh.index import EmptyIndexError, FileIndex
 from index import IndexNotFound, current_generation, current_name, has_stemmer
 from index.errors import CorpusSearchError, IndexDamaged
 from index.schema import (DATE, ENTITIES, ENTITY_FACETS, EXACT, ID, LANG, TEXT, VALUE_SEPARATOR,
-                          from_keyword_term, stemmed_field, unpack_json, unpack_text)
+                          from_keyword_term, stemmed_field)
 from index.integrity import WHOOSH_DAMAGE_ERRORS, VerifiedFiles, default_cache_file, latest_commit, verify
 from index.mapped import MappedStorage
 from search.snapshot import needed_for_searching
@@ -256,7 +256,7 @@ class Engine:
 
     @staticmethod
     def _hit(stored: dict, compiled: CompiledQuery, score: float, budget: Budget) -> Hit:
-        passage, title_marks = hit_marks(unpack_text(stored.get(TEXT)), stored.get("title", ""), stored.get(LANG, ""),
+        passage, title_marks = hit_marks(stored.get(TEXT) or "", stored.get("title", ""), stored.get(LANG, ""),
                                          compiled.highlight, stored_entities(stored), look_further=not budget.spent())
         return Hit(score=score, snippet=passage, title_marks=title_marks, **_metadata(stored))
 
@@ -320,7 +320,7 @@ class Engine:
             stored = searcher.stored_fields(docnum)
             lang = stored.get(LANG, "")
             field = stemmed_field(lang) if has_stemmer(lang) else EXACT
-            text = f"{stored.get('title', '')}\n{unpack_text(stored.get(TEXT))}"
+            text = f"{stored.get('title', '')}\n{stored.get(TEXT) or ''}"
             clauses = [wq.Term(field, term, boost=weight)
                        for term, weight in searcher.key_terms_from_text(field, text, numterms=SIMILAR_TERMS)]
             clauses += [facet_query(kind, value, boost=SIMILAR_ENTITY_BOOST)
@@ -475,7 +475,7 @@ def _article(searcher, doc_id: str, merges: Merges) -> StoredArticle:
     stored = searcher.document(id=doc_id)
     if stored is None:
         raise DocumentNotFound(doc_id)
-    return StoredArticle(text=unpack_text(stored.get(TEXT)), entities=_entity_mentions(stored, merges),
+    return StoredArticle(text=stored.get(TEXT) or "", entities=_entity_mentions(stored, merges),
                          **_metadata(stored))
 
 
@@ -500,7 +500,7 @@ def _values(stored: dict, facet: str) -> tuple[str, ...]:
 
 def stored_entities(stored: dict) -> dict:
     """A document's entities with their mentions, as index.prepare.entity_fields stored them."""
-    return unpack_json(stored.get(ENTITIES), {})
+    return stored.get(ENTITIES) or {}
 
 
 def _entity_mentions(stored: dict, merges: Merges) -> tuple[EntityMentions, ...]:
