@@ -265,6 +265,18 @@ def test_a_hits_provenance_is_one_line_even_for_long_sources(real_server, browse
         context.close()
 
 
+def test_a_facet_count_stays_on_one_line_beside_a_long_name(real_server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(real_server + "/?q=regeringen")
+    # The lines each count's text is laid out on (its box may be as tall as a name that takes two lines).
+    lines = page.evaluate("""[...document.querySelectorAll('.facet-value .count')].filter(e => e.offsetParent)
+        .map(e => { const r = document.createRange(); r.selectNodeContents(e); return r.getClientRects().length; })""")
+    assert len(lines) > 10
+    assert set(lines) == {1}  # "17" beside "Maria Malmer Stenergard" had wrapped to "1" / "7"
+    context.close()
+
+
 def test_on_a_phone_the_facets_are_a_drawer_above_the_results(real_server, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
