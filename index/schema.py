@@ -13,7 +13,7 @@ from index.analysis import SNOWBALL_LANGUAGES, analyzer_for, exact_analyzer
 
 # Bump when analysis or fields change what is indexed: an index built with
 # another version is rebuilt rather than searched with mismatched terms.
-ANALYSIS_VERSION = 6
+ANALYSIS_VERSION = 7
 
 ID = "id"
 PATH = "path"  # the corpus file a document came from

@@ -102,6 +102,39 @@ def test_stock_whoosh_reads_the_bulk_written_index_as_its_own(indexes):
     assert ours[("exact", "carabinieri")]  # the comparisons were not of empty answers
 
 
+def test_whoosh_s_own_merge_of_bulk_written_segments_answers_as_the_merge_of_its_own(indexes, tmp_path):
+    """Whoosh's merge copies the postings of our segments (inlined ones, compactly pickled blocks) into its
+    own blocks; merged, ours must read as Whoosh's own segments merged (a merge sums the field lengths from
+    their one-byte approximations, so scores move a little, the same way for both)."""
+    merged = {}
+    for name in ("segments", "whoosh"):
+        shutil.copytree(indexes[name], tmp_path / name)
+        whoosh_index.open_dir(str(current_generation(tmp_path / name).path)).optimize()
+        merged[name] = _whoosh_answers(tmp_path / name)
+    assert merged["segments"]["segments"] == merged["whoosh"]["segments"] == 1
+    assert merged["segments"] == merged["whoosh"]
+    assert merged["segments"][("exact", "carabinieri")]
+    with open_engine(tmp_path / "segments") as ours, open_engine(tmp_path / "whoosh") as theirs:
+        for query, arguments in MORE_CASES:
+            assert (_answer(ours.search(query, **{"limit": 5000, **arguments}))
+                    == _answer(theirs.search(query, **{"limit": 5000, **arguments}))), query
+
+
+def test_many_small_updates_merge_their_segments(tmp_path):
+    """Each update adds a segment; Whoosh's merge policy merges the small ones, inlined postings and all."""
+    folder = write_corpus(tmp_path / "corpus", {"seed.txt": "Titolo\nIl ministro Rossi ha parlato a Roma."})
+    build_index(folder, tmp_path / "index", workers=0)
+    for number in range(12):
+        write_corpus(folder, {f"new{number}.txt": f"Titolo {number}\nIl ministro Bianchi parla a Modena {number}."})
+        report = build_index(folder, tmp_path / "index", workers=0)
+        assert report.added_files == 1
+    ix = whoosh_index.open_dir(str(current_generation(tmp_path / "index").path))
+    assert len(ix._segments()) < 13  # segments were merged
+    with open_engine(tmp_path / "index") as engine:
+        assert engine.search("Bianchi").total == 12
+        assert engine.search("Rossi").total == 1
+
+
 def test_an_update_through_the_bulk_writer_matches_a_fresh_build(tmp_path, corpus):
     folder = tmp_path / "corpus"
     shutil.copytree(corpus, folder)
