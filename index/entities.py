@@ -113,6 +113,14 @@ PROFESSIONS = frozenset(fold(w) for w in """
     musician composer pianist guitarist cyclist athlete boxer swimmer photographer doctor surgeon engineer
     founder activist politician student lawyer former
 """.split())
+# Nouns for a person that an apposition after a name may use instead of a profession: "Terri Schiavo, la
+# donna che …", "Jean Dupont, un homme de 45 ans", "Anna Berg, kvinnan som …".
+PERSON_NOUNS = frozenset(fold(w) for w in """
+    donna uomo ragazza ragazzo bambina bambino signora signore anziana anziano giovane vedova vedovo
+    femme homme jeune fille garçon dame veuve veuf
+    kvinna kvinnan mannen flicka flickan pojke pojken änka änkan
+    woman man girl boy lady widow
+""".split())
 # Titles written short, with a full stop, and the title each stands for, in the articles of their language:
 # "il dott. Abbass", "il Sig. Drummond", "M. Dupontel", "Mme Lagarde" (French writes Mme and Mlle without one).
 # Only before a capitalized word, not in capitals ("D. M. © RIPRODUZIONE RISERVATA"), and not inside a
@@ -226,7 +234,7 @@ PORTFOLIOS = frozenset(fold(w) for w in """
 # More words that make a capitalized name an organization's. Kept apart from ORG_WORDS, which the
 # statistical tagger reads as a feature (index/tagger.py): changing that set would change its input.
 ORG_NAME_WORDS = ORG_WORDS | frozenset(fold(w) for w in """
-    comune giunta dipartimento consorzio orchestra orchestre
+    comune giunta dipartimento consorzio orchestra orchestre lega ligue liga
     pictures studios records network philharmonic symphony club tidning dagblad dagbladet
 """.split())
 # Company and club markers, in capitals only: "Volvo AB", "Leksands IF", "AC Milan" ("if", "sa" are words).
@@ -241,7 +249,7 @@ ROMANCE_ORG_HEADS = frozenset(fold(w) for w in """
     institut unione union federazione fédération confederazione confédération alleanza alliance movimento
     mouvement procura polizia police gendarmerie assemblea assemblée congresso congrès senato sénat comitato
     comité esercito armée associazione association organizzazione organisation giunta governo
-    gouvernement sindacato syndicat orchestra orchestre
+    gouvernement sindacato syndicat orchestra orchestre lega ligue
 """.split())
 # How Italian and French adjectives end ("costituzionale", "socialiste", "américaine", "supérieur").
 ADJECTIVE_ENDINGS = tuple("""
@@ -282,6 +290,8 @@ DETERMINERS = frozenset(fold(w) for w in """
     en ett den det denna detta sin sitt sina hans hennes
     the a an its his her their this
 """.split())
+# Languages whose genitive ends a name with -s ("Avesta Polarits", "Berlins"), so a final -s is no plural.
+GENITIVE_S = frozenset("sv da no nb nn de is".split())
 SENTENCE_BREAKS = frozenset('.!?…:;«»"“”„\n\r—–([')
 HYPHENS = frozenset("-‐‑")
 MAX_NAME_TOKENS = 6
@@ -358,6 +368,8 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     matches, mentions = _organizations_around_places(tokens, matches, text, knowledge.given_names)
     matches, lowercase_named = _organizations_with_lowercase_words(tokens, matches, mentions, text)
     mentions += lowercase_named
+    matches, companies = _companies_by_legal_form(tokens, matches, mentions, text)
+    mentions += companies
     full = [m for m in matches if not m.alias.is_short]
     covered = _covered(tokens, full, mentions)  # mentions so far: organizations found around place names
     proposals: list[Proposal] = []
@@ -371,7 +383,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
                                            and not _someone_else(m, tokens, knowledge)], mentions)
     mentions += [_mention(m, tokens, text) for m in accepted]
     known_starts = {tokens[m.first].start for m in full if m.alias.entity.kind == "person"}
-    mentions += [m for m in _variants_and_discoveries(tokens, covered, knowledge, text, proposals)
+    mentions += [m for m in _variants_and_discoveries(tokens, covered, knowledge, text, proposals, lang)
                  if not (m.is_new and m.kind == "person" and _glued_to(text, m.end, known_starts))]
     # Short forms ("Wang", "Li") count only for an entity the article names in full.
     named = {(m.kind, m.value) for m in mentions}
@@ -383,6 +395,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
         taken = [a or b for a, b in zip(covered, _covered(tokens, [], mentions))]  # a rejected person's name too
         mentions += _tagged_names(text, lang, tokens, taken, knowledge)
     mentions += _surnames_of_discovered(tokens, _covered(tokens, [], mentions), mentions, knowledge)
+    mentions += _sharing_a_surname(tokens, _covered(tokens, [], mentions), mentions, knowledge, text)
     mentions += _coordinated_people(tokens, mentions, knowledge, text, lang)
     mentions += _acronyms(tokens, _covered(tokens, [], mentions), mentions, text)
     return _collect(mentions, proposals, knowledge)
@@ -698,6 +711,39 @@ def _surnames_of_discovered(tokens: list[_Token], covered: list[bool], mentions:
             yield Mention("person", next(iter(values)), token.text, token.start, token.end, is_new=True)
 
 
+def _sharing_a_surname(tokens: list[_Token], covered: list[bool], mentions: list[Mention],
+                       knowledge: KnowledgeBase, text: str) -> list[Mention]:
+    """Two words ending with the surname of a person the article names in full, as another person: "il
+    ventiseienne Tamerlan Tsarnaev … e Dzhokhar Tsarnaev", "Michelle et Barack Obama".
+
+    Relatives share a surname, and so do the given names no list knows. The first word must be
+    able to start a name (`_is_name_word`: no common, place or organization word, nor one the
+    article writes in lower case), so that "Governo Meloni" or "Casa Savoia" stay what they are, and
+    the word before, if any, a function word or a title but no determiner or other word, which would
+    make the name a shop's or an office's ("la Cicli Paletti", "lo studio Dallari Rovatti").
+    """
+    surnames = {fold(m.text.split()[-1]) for m in mentions if m.kind == "person" and len(m.text.split()) >= 2}
+    surnames.discard("")
+    lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
+    found = []
+    for first, last in _capitalized_runs(tokens, covered):
+        if last != first + 1 or tokens[last].folded not in surnames or text[tokens[first].end : tokens[last].start] != " ":
+            continue
+        given = tokens[first]
+        if (given.is_all_caps or len(given.folded) < 3 or not _is_word(given) or _is_title(given.folded)
+                or (given.starts_sentence and given.folded in SENTENCE_OPENERS)
+                or not _is_name_word(given, knowledge, lowercase_words)):
+            continue
+        before = tokens[first - 1] if first else None
+        if before is not None and text[before.end : given.start] == " " and (
+                before.folded in DETERMINERS or not (before.folded in _common_words() or _is_title(before.folded))):
+            continue  # "alla Cicli Paletti", "lo studio dentistico Dallari Rovatti": a shop, an office
+        run = tokens[first : last + 1]
+        written = text[given.start : run[-1].end]
+        found.append(Mention("person", _discovered_name(run, text), written, given.start, run[-1].end, is_new=True))
+    return found
+
+
 def _coordinated_people(tokens: list[_Token], mentions: list[Mention], knowledge: KnowledgeBase, text: str,
                         lang: str) -> list[Mention]:
     """Names listed with a person, as people: "Alexander Wurz e Kazuki Nakajima", "Idris Elba, Will Ferrell, …".
@@ -1009,6 +1055,47 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str, given
     return [m for m in matches if id(m) not in dropped], found
 
 
+# A company's legal form written after its name, with its full stops: "Ciip S.p.A.", "Thales Alenia Space
+# S.A.S.", "Acme Inc.". Written without them ("SpA", "AB", "GmbH") it is a token `ORG_MARKERS` reads.
+LEGAL_FORM = re.compile(r",? (?:S\.p\.A|S\.r\.l|S\.n\.c|S\.a\.s|S\.A\.S|S\.A\.R\.L|S\.A|N\.V|B\.V|A\.G|"
+                        r"L\.L\.C|Inc|Ltd|Corp|Co)\.(?=\s|$|[,;:)])")
+
+
+def _companies_by_legal_form(tokens, matches: list[_Match], mentions: list[Mention], text: str):
+    """Companies named with their legal form: the capitalized words right before it (at most
+    `MAX_NAME_TOKENS`, not a sentence-initial common word) and the form are one organization, and a
+    known name inside ("Thales" of "Thales Alenia Space S.A.S.") is part of it, not a mention.
+
+    Returns the matches left and the companies found.
+    """
+    if "." not in text:
+        return matches, []
+    starts = [token.start for token in tokens]
+    covered = _covered(tokens, [], mentions)
+    found, dropped = [], set()
+    for form in LEGAL_FORM.finditer(text):
+        last = bisect.bisect_left(starts, form.start()) - 1
+        if last < 0 or tokens[last].end != form.start() or covered[last]:
+            continue
+        first = last
+        while (first > 0 and last - first + 1 < MAX_NAME_TOKENS and not covered[first - 1]
+               and tokens[first - 1].is_capitalized and not tokens[first].starts_sentence
+               and text[tokens[first - 1].end : tokens[first].start] in (" ", "-", " & ")):
+            first -= 1
+        while first <= last and tokens[first].starts_sentence and _is_common(tokens[first]):
+            first += 1
+        if first > last or not tokens[first].is_capitalized or not _is_word(tokens[first]):
+            continue
+        if any(m.first < first <= m.last for m in matches):
+            continue  # a known name ends inside: "U.S. Army Corp." is no "Army Corp."
+        start, end = tokens[first].start, form.end()
+        written = text[start:end]
+        found.append(Mention("org", _clean_name(written), written, start, end, is_new=True))
+        dropped.update(id(m) for m in matches if first <= m.first and m.last <= last)
+        covered[first : last + 1] = [True] * (last - first + 1)
+    return [m for m in matches if id(m) not in dropped], found
+
+
 def _has_org_word(tokens) -> bool:
     """Whether a name holds an organization word, or a company or club marker beside a word not in capitals."""
     return any(t.folded in ORG_NAME_WORDS or _ends_like_a_body(t.folded) for t in tokens) or (
@@ -1039,7 +1126,9 @@ def _organizations_with_lowercase_words(tokens, matches: list[_Match], mentions:
         if first == last and _is_romance_head(tokens[first]):
             end = _adjectives_after(tokens, last, nationality)
             if end + 1 < len(tokens) and tokens[end + 1].folded in NAME_GOES_ON:
-                continue  # "Ligue nationale de hockey": where it ends is not known, so nothing is said
+                end = _field_after(tokens, end, text)
+                if end is None:
+                    continue  # "Ligue nationale des échecs et …": where it ends is not known, so nothing is said
         elif _has_org_word(tokens[first : last + 1]):
             while end + 1 < len(tokens) and end - last < 1 and end + 1 in nationality and _adjacent(tokens, end):
                 end += 1
@@ -1053,6 +1142,42 @@ def _organizations_with_lowercase_words(tokens, matches: list[_Match], mentions:
         start, stop = tokens[first].start, tokens[end].end
         found.append(Mention("org", _clean_name(text[start:stop]), text[start:stop], start, stop, is_new=True))
     return [m for m in matches if not (m.first in dropped and m.first in nationality)], found
+
+
+# Days, months and other words of time, which an "of" after a body's name introduces as a date.
+TIME_WORDS = frozenset(fold(w) for w in """
+    lunedì martedì mercoledì giovedì venerdì sabato domenica ieri oggi domani stamattina stasera
+    gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre
+    lundi mardi mercredi jeudi vendredi samedi dimanche hier demain
+    janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+    måndag tisdag onsdag torsdag fredag lördag söndag igår idag imorgon
+    januari februari mars april maj juni juli augusti september oktober november december
+    monday tuesday wednesday thursday friday saturday sunday yesterday today tomorrow
+    january february march april may june july august september october november december
+""".split())
+INFINITIVE_ENDINGS = ("are", "ere", "ire", "er", "ir", "re")  # "per denunciare", "pour dénoncer"
+
+
+def _field_after(tokens: list[_Token], end: int, text: str) -> int | None:
+    """Where a body's name ends that goes on with "of" and its field: "Ligue nationale de hockey",
+    "Consiglio nazionale delle ricerche", "Fédération française de football a annoncé". One lower-case
+    word after the "of" and then the sentence, a mark or a function word; None when the name may go
+    on ("Federazione italiana di atletica leggera", "Commission nationale de l'informatique").
+    """
+    if end + 2 >= len(tokens) and end + 2 != len(tokens) - 1:
+        return None
+    of, field = tokens[end + 1], tokens[end + 2]
+    if of.folded not in OF_WORDS or field.folded in TIME_WORDS or field.folded.endswith(INFINITIVE_ENDINGS):
+        return None  # "Consiglio comunale di giovedì", "Polizia per denunciare"
+    if (of.is_capitalized or field.is_capitalized or not field.text.isalpha() or len(field.text) < 3
+            or _is_common(field) or field.folded in _common_words()
+            or text[tokens[end].end : of.start] != " " or text[of.end : field.start] != " "):
+        return None
+    if end + 3 < len(tokens):
+        after = tokens[end + 3]
+        if not (after.starts_sentence or text[field.end : after.start].strip() or after.folded in _common_words()):
+            return None
+    return end + 2
 
 
 def _is_romance_head(token: _Token) -> bool:
@@ -1105,9 +1230,13 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
     (*Ergei Shoigu*): then it is that person.
     """
     alias = match.alias
-    if len(alias.tokens) > 1 or all(rule == ANY for rule in alias.case):
-        return True  # multi-word names are specific; adjectives are lower-case words
     token = tokens[match.first]
+    if len(alias.tokens) > 1:
+        return True  # multi-word names are specific
+    if all(rule == ANY for rule in alias.case):
+        # Adjectives are lower-case words; capitalized after a given name, one is a surname: "Clemente
+        # Russo", "Paolo Romano", "Anne Français" are people, not Russia, Rome or France.
+        return not _surname_after_given_name(tokens, match.first, covered, knowledge)
     if token.is_all_caps and len(token.folded) <= 5:
         return True  # an acronym (NATO, USA) is not glued to a first name
     after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
@@ -1137,6 +1266,16 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
             continue
         return False
     return True
+
+
+def _surname_after_given_name(tokens: list[_Token], i: int, covered: list[bool], knowledge: KnowledgeBase) -> bool:
+    """Whether token ``i``, capitalized inside a sentence, comes right after a given name, as a surname does."""
+    token = tokens[i]
+    if i == 0 or not token.is_capitalized or token.is_all_caps or token.starts_sentence:
+        return False
+    before = tokens[i - 1]
+    return (not covered[i - 1] and before.is_capitalized and not before.is_all_caps
+            and before.folded in knowledge.given_names and token.start - before.end == 1)
 
 
 def _mention(match: _Match, tokens: list[_Token], text: str) -> Mention:
@@ -1188,7 +1327,8 @@ def _is_common(token: _Token) -> bool:
     return token.is_common or token.folded in PERSON_TITLES
 
 
-def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: str, proposals: list[Proposal]):
+def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: str, proposals: list[Proposal],
+                              lang: str = ""):
     """Mentions found outside the known aliases: spelling variants of known people, then new names."""
     lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
     for first, last in _runs_of_names(tokens, covered, knowledge.given_names):
@@ -1202,10 +1342,16 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
                 and tokens[first + 1].folded in knowledge.given_names):
             first += 1
         first = _trim_run(tokens, first, last)
+        while last > first and tokens[last].folded in NAME_PARTICLES | ARTICLES:
+            last -= 1  # "al quadro di Claude Monet Le point d'Argenteuil": a title begins with "Le"
         if first < last and tokens[first + 1].is_capitalized and _title_of_portfolio(tokens, first, text) is not None:
             first += 1  # "il ministro dell'Istruzione | Bussetti"
         first = _given_name_start(tokens, first, last, knowledge, lowercase_words)
         run = tokens[first : last + 1]
+        if run and _team_of_a_place(run, tokens, first, knowledge, lowercase_words, lang in GENITIVE_S):
+            written = text[run[0].start : run[-1].end]
+            yield Mention("org", _clean_name(written), written, run[0].start, run[-1].end, is_new=True)
+            continue
         skip = _place_length(run, knowledge)
         if not run or skip == len(run):
             continue  # "Reggio Emilia", "Upplands Väsby": a town, not a person
@@ -1302,10 +1448,18 @@ def _runs_of_names(tokens: list[_Token], covered: list[bool], given_names: froze
             continue
         start = first
         for i in range(first + 1, last):
-            if tokens[i].folded in CONJUNCTIONS:
+            if tokens[i].folded in CONJUNCTIONS or _of_before_a_full_name(tokens, i, last, given_names):
                 yield start, i - 1
                 start = i + 1
         yield start, last
+
+
+def _of_before_a_full_name(tokens: list[_Token], i: int, last: int, given_names: frozenset[str]) -> bool:
+    """Whether a lower-case "of" at ``i`` ends one name before a person's full name: "Il trionfo di Cesare |
+    di | Andrea Frediani". A particle inside a name is followed by a surname, not by a given name and more
+    ("Franco Di Mare", "Charles de Gaulle", "Ursula von der Leyen")."""
+    return (tokens[i].folded in OF_WORDS and not tokens[i].is_capitalized and i + 2 <= last
+            and tokens[i + 1].folded in given_names and tokens[i + 2].is_capitalized)
 
 
 def _split_organizations(tokens: list[_Token], first: int, last: int, given_names: frozenset[str] = frozenset()):
@@ -1488,6 +1642,30 @@ def _after_org_noun(run: list[_Token], tokens: list[_Token], first: int, knowled
     return not any(t.folded in lowercase_words or t.is_common for t in run) and all(_is_word(t) for t in run)
 
 
+def _team_of_a_place(run: list[_Token], tokens: list[_Token], first: int, knowledge: KnowledgeBase,
+                     lowercase_words: set[str], genitive_s: bool) -> bool:
+    """Whether a run names a sports team by its town and its nickname.
+
+    The town first and a plural nickname after it ("i Boston Celtics", "the Toronto Maple Leafs"), or,
+    as French writes them, the nickname after a plural article, then "de" and the town ("les Canucks
+    de Vancouver", "contre le Lightning de Tampa Bay" is missed: "le" could be anything's). The
+    nickname's words are no common, place or organization word, given name or word the article
+    writes in lower case.
+    """
+    def nickname(words: list[_Token]) -> bool:
+        return bool(words) and len(words) <= 2 and all(
+            len(t.folded) >= 3 and not t.is_all_caps and t.folded not in knowledge.given_names
+            and _is_name_word(t, knowledge, lowercase_words) for t in words)
+
+    town = _place_length(run, knowledge)
+    if 0 < town < len(run) and nickname(run[town:]) and run[-1].folded.endswith("s"):
+        return not genitive_s  # Swedish "Avesta Polarits" is the company's genitive, no team
+    before = tokens[first - 1].folded if first else ""
+    of = next((i for i, t in enumerate(run) if t.folded in ("de", "du", "d")), None)
+    return (before in ("les", "des", "aux") and of is not None and 0 < of < len(run) - 1
+            and nickname(run[:of]) and _place_length(run[of + 1 :], knowledge) == len(run) - of - 1)
+
+
 def _ends_like_a_body(folded: str) -> bool:
     """Whether a word ends as Swedish institutions do ("-verket", "-rådet"), not as an area or a minister."""
     return folded.endswith(ORG_SUFFIXES) and not folded.endswith(NOT_ORG_ENDINGS)
@@ -1526,7 +1704,7 @@ def _said_of_a_person(tokens: list[_Token], last: int, text: str, verbs: bool = 
     """Whether the words right after a name say that it is a person's.
 
     An age or the years of a life ("Amarilli Caprio, 26 anni", "(1919-2006)"), an
-    apposition with a title or a profession ("August Wilson, drammaturgo
+    apposition with a title, a profession or a noun for a person ("August Wilson, drammaturgo
     statunitense, è morto", "Martial Jorel, directeur de la sûreté", "Anna
     Berg, vd för …"), at most one other word before it ("Awad al-Bandar, ex
     giudice capo"), or a verb only people are the subject of ("Orsola Fallara
@@ -1550,7 +1728,8 @@ def _said_of_a_person(tokens: list[_Token], last: int, text: str, verbs: bool = 
         if token.is_capitalized or (number and not gap.isspace()):
             return False
         if token.folded not in DETERMINERS:  # the first word after the article: ", guidata dal pm …" is not one
-            return _is_title(token.folded) or token.folded in PROFESSIONS or _is_age(token)
+            return (_is_title(token.folded) or token.folded in PROFESSIONS or token.folded in PERSON_NOUNS
+                    or _is_age(token))
     return False
 
 

@@ -755,3 +755,47 @@ def test_french_party_and_union_acronyms_are_read_in_french_articles_only():
     assert set(found) == {"National Rally", "The Republicans (France)", "Force Ouvrière"}
     assert extract_entities("Il RN e LR hanno votato contro.", "it").org == ()
     assert extract_entities("Ciò si contrappone con gli sforzi del governo.", "it").org == ()  # not the CIO
+
+
+@pytest.mark.parametrize("text, lang, person", [
+    ("Vederli, il ventenne Darek Volkhanov e Ibris Volkhanov, di anni diciannove.", "it", "Ibris Volkhanov"),
+    ("Terri Brandolesi, la donna che aveva commosso il paese, è morta.", "it", "Terri Brandolesi"),
+    ("Jean Pastoureau, un homme de la région, a témoigné.", "fr", "Jean Pastoureau"),
+    ("Valentino Brenta e Clemente Russo sono qualificati.", "it", "Clemente Russo"),
+    ("Il trionfo di Cesare di Andrea Folvieri è uscito.", "it", "Andrea Folvieri"),
+    ("Al quadro di Claude Morvenne Le point d'Argenteuil, del 1874.", "it", "Claude Morvenne"),
+])
+def test_relatives_appositions_surnames_and_ends_of_names(text, lang, person):
+    """A relative shares the surname the article names in full; a noun for a person in an apposition; a
+    nationality adjective after a given name is a surname; "of" before a full name and an article
+    after one end the name."""
+    assert person in extract_entities(text, lang).person
+
+
+def test_a_surname_shared_makes_no_person_of_a_government_or_a_house():
+    found = extract_entities("Giorgia Melandri ha parlato. Il Governo Melandri e la Casa Melandri tacciono.", "it")
+    assert found.person == ("Giorgia Melandri",)
+    assert extract_entities("Il presidente russo ha chiamato ieri.", "it").country == ("RU",)
+
+
+@pytest.mark.parametrize("text, lang, org", [
+    ("Il contratto con la Brentex S.p.A. è firmato.", "it", "Brentex S.p.A."),
+    ("Le contrat avec Castagnac Alpine Systèmes S.A.S. a été signé.", "fr", "Castagnac Alpine Systèmes S.A.S."),
+    ("Grytex Holdings Inc. bought it.", "en", "Grytex Holdings Inc."),
+    ("I Boston Marmots hanno battuto i Denver Pikes.", "it", "Boston Marmots"),
+    ("Les Marmots de Vancouver ont battu les Brochets de Toronto.", "fr", "Marmots de Vancouver"),
+    ("Il joue dans la Ligue nationale de curling.", "fr", "Ligue nationale de curling"),
+])
+def test_legal_forms_teams_and_leagues_are_organizations(text, lang, org):
+    found = extract_entities(text, lang)
+    assert org in found.org and found.person == ()
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Ha vinto la U.S. Army Corp. di ingegneri.", "it"),  # a known name ends inside
+    ("Hon bor i Stockholm och Anders Borg sa nej.", "sv"),  # a town, then a person
+    ("La Federazione italiana di atletica leggera ha deciso.", "it"),  # where the name ends is not known
+])
+def test_no_organization_is_made_of_a_known_name_a_town_or_a_name_that_goes_on(text, lang):
+    org = extract_entities(text, lang).org
+    assert not any(value.startswith(("Army", "Stockholm Anders", "Federazione")) for value in org)
