@@ -211,9 +211,12 @@ def corpus_sample(limit: int) -> list[tuple[str, str]]:
     return texts
 
 
-def parallel_agreement(path: Path) -> tuple[dict[str, float], list[str]]:
-    """Mean Jaccard per facet between the languages of each story, and what differs."""
-    stories = json.loads(path.read_text(encoding="utf-8"))["stories"]
+def parallel_agreement(path: Path, part: str = "stories") -> tuple[dict[str, float], list[str]]:
+    """Mean Jaccard per facet between the languages of each story, and what differs.
+
+    ``part``: "stories" (for development) or "held_out" (only measured).
+    """
+    stories = json.loads(path.read_text(encoding="utf-8"))[part]
     totals = {kind: [] for kind in ("person", "country", "org")}
     differences = []
     for number, story in enumerate(stories, start=1):
@@ -272,10 +275,11 @@ def main() -> None:
 
     print("\nOne story in three languages (bench/data/parallel-stories.json), mean Jaccard of the facets over "
           "language pairs:")
-    agreement, disagreements = parallel_agreement(ROOT / "bench" / "data" / "parallel-stories.json")
-    print("  " + "  ".join(f"{kind} {value:.3f}" for kind, value in agreement.items()))
-    for line in disagreements:
-        print(f"    {line}")
+    for part, label in (("stories", "development"), ("held_out", "held out")):
+        agreement, disagreements = parallel_agreement(ROOT / "bench" / "data" / "parallel-stories.json", part)
+        print(f"  {label:12} " + "  ".join(f"{kind} {value:.3f}" for kind, value in agreement.items()))
+        for line in disagreements if part == "stories" else ():  # held-out stories are measured, not read
+            print(f"    {line}")
 
     seeds = [(p.read_text(), "") for p in sorted((ROOT / "corpus").iterdir())]
     sample = corpus_sample(args.speed_articles)

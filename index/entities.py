@@ -365,7 +365,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     if not tokens:
         return Extraction()
     matches = _known_matches(tokens, _automaton(knowledge), lang)
-    matches, mentions = _organizations_around_places(tokens, matches, text, knowledge.given_names)
+    matches, mentions = _organizations_around_places(tokens, matches, text, knowledge, lang)
     matches, lowercase_named = _organizations_with_lowercase_words(tokens, matches, mentions, text)
     mentions += lowercase_named
     matches, companies = _companies_by_legal_form(tokens, matches, mentions, text)
@@ -433,8 +433,10 @@ def _acronyms(tokens: list[_Token], covered: list[bool], mentions: list[Mention]
     """
     found: dict[str, tuple[str, bool]] = {}  # acronym → (value, is_new)
     result = []
-    for i, token in enumerate(tokens):
-        if covered[i] or not _looks_like_acronym(token) or _in_capitals(tokens, i) or token.text in found:
+    capitals = [i for i, token in enumerate(tokens) if token.is_all_caps and not covered[i]]  # few: skip the rest
+    for i in capitals:
+        token = tokens[i]
+        if not _looks_like_acronym(token) or _in_capitals(tokens, i) or token.text in found:
             continue
         defined = _defined_by(tokens, i, mentions, text)
         if defined:
@@ -442,8 +444,9 @@ def _acronyms(tokens: list[_Token], covered: list[bool], mentions: list[Mention]
             result += defined[2:]  # the defining words, when nothing had found them yet
         elif i > 0 and tokens[i - 1].folded in ORG_NOUNS and not tokens[i - 1].is_capitalized:
             found[token.text] = (token.text, True)
-    for i, token in enumerate(tokens):
-        if not covered[i] and token.text in found and not _in_capitals(tokens, i):
+    for i in capitals if found else ():
+        token = tokens[i]
+        if token.text in found and not _in_capitals(tokens, i):
             value, is_new = found[token.text]
             result.append(Mention("org", value, token.text, token.start, token.end, is_new=is_new))
     return result
@@ -724,6 +727,8 @@ def _sharing_a_surname(tokens: list[_Token], covered: list[bool], mentions: list
     """
     surnames = {fold(m.text.split()[-1]) for m in mentions if m.kind == "person" and len(m.text.split()) >= 2}
     surnames.discard("")
+    if not surnames:
+        return []
     lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
     found = []
     for first, last in _capitalized_runs(tokens, covered):
@@ -762,9 +767,9 @@ def _coordinated_people(tokens: list[_Token], mentions: list[Mention], knowledge
     common = frozenset(fold(w) for w in stop_words(lang)) or _common_words()  # a language with no list: all
     found: list[Mention] = []
     pending = [m for m in mentions if m.kind == "person"]
+    covered = _covered(tokens, [], mentions) if pending else []
     while pending:
         person = pending.pop()
-        covered = _covered(tokens, [], mentions + found)
         first = bisect.bisect_left(starts, person.start)
         last = bisect.bisect_left(starts, person.end) - 1
         if first > last:
@@ -789,6 +794,8 @@ def _coordinated_people(tokens: list[_Token], mentions: list[Mention], knowledge
                               is_new=True)
             found.append(mention)
             pending.append(mention)
+            for i in run:
+                covered[i] = True
     return found
 
 
@@ -859,10 +866,11 @@ def _covered(tokens: list[_Token], matches: list[_Match], mentions: list[Mention
     for match in matches:
         for i in range(match.first, match.last + 1):
             covered[i] = True
-    starts = [token.start for token in tokens]
-    for mention in mentions:
-        for i in range(bisect.bisect_left(starts, mention.start), bisect.bisect_left(starts, mention.end)):
-            covered[i] = True
+    if mentions:
+        starts = [token.start for token in tokens]
+        for mention in mentions:
+            for i in range(bisect.bisect_left(starts, mention.start), bisect.bisect_left(starts, mention.end)):
+                covered[i] = True
     return covered
 
 
@@ -1002,9 +1010,10 @@ def _known_matches(tokens: list[_Token], automaton, lang: str = "") -> list[_Mat
         last = first + token_count - 1
         # The first alias that fits, and the first full one if that was a short form: one entity's
         # short form ("Dell" for a person) must not hide another's full name written the same.
+        cut = token_count > 1 and _compound_goes_on(tokens, last)  # "La Croix|-Rouge" is no "La Croix"
         for alias in aliases:
             if (_case_fits(alias, tokens, first) and (not alias.is_combining or tokens[first].in_compound)
-                    and (not alias.languages or lang in alias.languages)):
+                    and (not alias.languages or lang in alias.languages) and not cut):
                 candidates.append(_Match(alias, first, last))
                 if not alias.is_short:
                     break
@@ -1018,6 +1027,12 @@ def _known_matches(tokens: list[_Token], automaton, lang: str = "") -> list[_Mat
     return sorted(chosen, key=lambda m: m.first)
 
 
+def _compound_goes_on(tokens: list[_Token], last: int) -> bool:
+    """Whether token ``last`` is followed by a capitalized next part of the same hyphenated word: the
+    name goes on ("La Croix-Rouge"), where a lower-case part makes a compound of it ("Coca-Cola-fabrik")."""
+    return last + 1 < len(tokens) and _after_hyphen(tokens, last + 1) and tokens[last + 1].is_capitalized
+
+
 def _case_fits(alias: Alias, tokens: list[_Token], first: int) -> bool:
     for rule, token in zip(alias.case, tokens[first : first + len(alias.case)]):
         if rule == CAPITAL and not token.is_capitalized:
@@ -1027,11 +1042,13 @@ def _case_fits(alias: Alias, tokens: list[_Token], first: int) -> bool:
     return True
 
 
-def _organizations_around_places(tokens, matches: list[_Match], text: str, given_names: frozenset[str]):
-    """Organizations whose names contain a place (*Università di Malta*): the place is not a mention.
+def _organizations_around_places(tokens, matches: list[_Match], text: str, knowledge: KnowledgeBase, lang: str):
+    """Organizations whose names contain a place (*Università di Malta*, the *Rangers de New York*): the
+    place is not a mention.
 
     Returns the matches left and the organizations found, as new mentions.
     """
+    given_names = knowledge.given_names
     places = [m for m in matches if m.alias.entity.kind == "country" and any(m.alias.case)]
     if not places:
         return matches, []
@@ -1042,13 +1059,19 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str, given
     place_starts = [m.first for m in places]  # places inside a run by bisection: linear in the article's length
     runs = (piece for run in _capitalized_runs(tokens, covered)
             for piece in _split_organizations(tokens, *run, given_names))
+    lowercase_words = None
     for first, last in runs:
         first = _trim_run(tokens, first, last)
         nearby = places[bisect.bisect_left(place_starts, first) : bisect.bisect_right(place_starts, last)]
         inside = [m for m in nearby if m.last <= last]
+        if not inside:
+            continue
         outside = [t for i, t in enumerate(tokens[first : last + 1], start=first)
                    if not any(m.first <= i <= m.last for m in inside)]
-        if inside and _has_org_word(outside):
+        if lowercase_words is None:
+            lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
+        if _has_org_word(outside) or _team_of_a_place(tokens[first : last + 1], tokens, first, knowledge,
+                                                      lowercase_words, lang in GENITIVE_S):
             dropped.update(id(m) for m in inside)
             start, end = tokens[first].start, tokens[last].end
             found.append(Mention("org", _clean_name(text[start:end]), text[start:end], start, end, is_new=True))
@@ -1098,8 +1121,13 @@ def _companies_by_legal_form(tokens, matches: list[_Match], mentions: list[Menti
 
 def _has_org_word(tokens) -> bool:
     """Whether a name holds an organization word, or a company or club marker beside a word not in capitals."""
-    return any(t.folded in ORG_NAME_WORDS or _ends_like_a_body(t.folded) for t in tokens) or (
+    return any(_is_org_word(t.folded) for t in tokens) or (
         any(t.is_all_caps and t.folded in ORG_MARKERS for t in tokens) and any(t.is_capitalized and not t.is_all_caps for t in tokens))
+
+
+@functools.lru_cache(maxsize=100_000)  # asked of every word of every run: news vocabulary is Zipfian
+def _is_org_word(folded: str) -> bool:
+    return folded in ORG_NAME_WORDS or _ends_like_a_body(folded)
 
 
 def _organizations_with_lowercase_words(tokens, matches: list[_Match], mentions: list[Mention], text: str):
@@ -1116,7 +1144,9 @@ def _organizations_with_lowercase_words(tokens, matches: list[_Match], mentions:
     """
     nationality = {m.first for m in matches if m.alias.entity.kind == "country" and m.first == m.last
                    and not any(m.alias.case)}
-    covered = _covered(tokens, [m for m in matches if m.first not in nationality], mentions)
+    # A one-word city is free to start a Swedish body's name ("Malmö kommun", "Uppsala universitet").
+    towns = {m.first for m in matches if m.alias.place and m.first == m.last}
+    covered = _covered(tokens, [m for m in matches if m.first not in nationality | towns], mentions)
     found, dropped = [], set()
     for first, last in _runs_of_names(tokens, covered):
         first = _trim_run(tokens, first, last)
@@ -1136,12 +1166,13 @@ def _organizations_with_lowercase_words(tokens, matches: list[_Match], mentions:
               and not tokens[last + 1].is_capitalized and _adjacent(tokens, last) and _is_name_word_alone(tokens[last])
               and not (first > 0 and tokens[first - 1].folded in SWEDISH_IN)):  # "i Kiruna kommun": a place
             end = last + 1
+            dropped.update(i for i in range(first, last + 1) if i in towns)
         if end == last:
             continue
-        dropped.update(range(last + 1, end + 1))
+        dropped.update(i for i in range(last + 1, end + 1) if i in nationality)
         start, stop = tokens[first].start, tokens[end].end
         found.append(Mention("org", _clean_name(text[start:stop]), text[start:stop], start, stop, is_new=True))
-    return [m for m in matches if not (m.first in dropped and m.first in nationality)], found
+    return [m for m in matches if m.first not in dropped], found
 
 
 # Days, months and other words of time, which an "of" after a body's name introduces as a date.
@@ -1155,6 +1186,7 @@ TIME_WORDS = frozenset(fold(w) for w in """
     monday tuesday wednesday thursday friday saturday sunday yesterday today tomorrow
     january february march april may june july august september october november december
 """.split())
+COMPETITION_WORDS = frozenset(fold(w) for w in "champions campioni mästare".split())  # a cup, not a body
 INFINITIVE_ENDINGS = ("are", "ere", "ire", "er", "ir", "re")  # "per denunciare", "pour dénoncer"
 
 
@@ -1167,8 +1199,9 @@ def _field_after(tokens: list[_Token], end: int, text: str) -> int | None:
     if end + 2 >= len(tokens) and end + 2 != len(tokens) - 1:
         return None
     of, field = tokens[end + 1], tokens[end + 2]
-    if of.folded not in OF_WORDS or field.folded in TIME_WORDS or field.folded.endswith(INFINITIVE_ENDINGS):
-        return None  # "Consiglio comunale di giovedì", "Polizia per denunciare"
+    if (of.folded not in OF_WORDS or field.folded in TIME_WORDS or field.folded in COMPETITION_WORDS
+            or field.folded.endswith(INFINITIVE_ENDINGS)):
+        return None  # "Consiglio comunale di giovedì", "Polizia per denunciare", "Ligue des champions"
     if (of.is_capitalized or field.is_capitalized or not field.text.isalpha() or len(field.text) < 3
             or _is_common(field) or field.folded in _common_words()
             or text[tokens[end].end : of.start] != " " or text[of.end : field.start] != " "):
@@ -1212,9 +1245,11 @@ def _adjectives_after(tokens: list[_Token], i: int, nationality: set[int]) -> in
 
 
 def _trim_run(tokens: list[_Token], first: int, last: int) -> int:
-    """Where a capitalized run really starts: past a sentence-initial common word, titles, and then lower case."""
+    """Where a capitalized run really starts: past a sentence-initial common word or opener ("Enligt"),
+    titles, and then lower case."""
     while first <= last and (
-        (tokens[first].starts_sentence and _is_common(tokens[first])) or _is_title(tokens[first].folded)
+        (tokens[first].starts_sentence and (_is_common(tokens[first]) or tokens[first].folded in SENTENCE_OPENERS))
+        or _is_title(tokens[first].folded)
     ):
         first += 1
     while first <= last and not tokens[first].is_capitalized:
@@ -1275,7 +1310,8 @@ def _surname_after_given_name(tokens: list[_Token], i: int, covered: list[bool],
         return False
     before = tokens[i - 1]
     return (not covered[i - 1] and before.is_capitalized and not before.is_all_caps
-            and before.folded in knowledge.given_names and token.start - before.end == 1)
+            and before.folded in knowledge.given_names and before.folded not in _common_words()
+            and not _is_common(before) and token.start - before.end == 1)  # not "Le Hamas"
 
 
 def _mention(match: _Match, tokens: list[_Token], text: str) -> Mention:
@@ -1657,12 +1693,17 @@ def _team_of_a_place(run: list[_Token], tokens: list[_Token], first: int, knowle
             len(t.folded) >= 3 and not t.is_all_caps and t.folded not in knowledge.given_names
             and _is_name_word(t, knowledge, lowercase_words) for t in words)
 
-    town = _place_length(run, knowledge)
-    if 0 < town < len(run) and nickname(run[town:]) and run[-1].folded.endswith("s"):
-        return not genitive_s  # Swedish "Avesta Polarits" is the company's genitive, no team
+    if len(run) < 2:
+        return False
+    if run[-1].folded.endswith("s") and not genitive_s:  # Swedish "Avesta Polarits" is a genitive, no team
+        town = _place_length(run, knowledge)
+        if 0 < town < len(run) and nickname(run[town:]):
+            return True
     before = tokens[first - 1].folded if first else ""
+    if before not in ("les", "des", "aux"):
+        return False
     of = next((i for i, t in enumerate(run) if t.folded in ("de", "du", "d")), None)
-    return (before in ("les", "des", "aux") and of is not None and 0 < of < len(run) - 1
+    return (of is not None and 0 < of < len(run) - 1
             and nickname(run[:of]) and _place_length(run[of + 1 :], knowledge) == len(run) - of - 1)
 
 

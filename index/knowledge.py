@@ -31,6 +31,7 @@ from index.errors import CorpusSearchError
 from index.store import write_atomically
 
 DATA_DIR = Path(__file__).parent / "data"
+EXTRACTOR_SOURCES = (Path(__file__).parent / "entities.py", Path(__file__).parent / "tagger.py")
 ENTITIES_FILE = "entities.txt"
 ENTITIES_GLOB = "entities-*.txt"  # more entity files, by theme: read after ENTITIES_FILE, as if one file
 COUNTRIES_FILE = "countries.json"
@@ -212,8 +213,10 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     entity_paths = entity_files(data_dir)
     countries_path, places_path = data_dir / COUNTRIES_FILE, data_dir / PLACES_FILE
     digest = hashlib.sha256()
-    # The tagger's model is a source of entities too: a new model must re-extract every article.
-    for path in (*entity_paths, countries_path, places_path, data_dir / TAGGER_MODEL_FILE):
+    # The tagger's model is a source of entities too: a new model must re-extract every article; and
+    # so are the rules (the extractor's and the tagger's code): an index built by an earlier version
+    # of them is re-extracted on its next update, not left with the facets that version found.
+    for path in (*entity_paths, countries_path, places_path, data_dir / TAGGER_MODEL_FILE, *EXTRACTOR_SOURCES):
         if path.exists():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     import babel
@@ -382,11 +385,21 @@ def _read_countries(path: Path, builder: _Builder) -> None:
             place = tuple(name.strip() for name in group.split("|") if name.strip())
             for name in place:
                 builder.add(entity, name, place=place)
-        for words in info.get("adjectives", {}).values():
+        for language, words in info.get("adjectives", {}).items():
             for word in words.split("|") if "|" in words else words.split():
-                builder.add(entity, word, any_case=True)
+                for form in (word, *_inflected_adjectives(language, word)):
+                    builder.add(entity, form, any_case=True)
         for word in info.get("combining", "").split():
             builder.add(entity, word, is_combining=True)
+
+
+def _inflected_adjectives(language: str, word: str) -> tuple[str, ...]:
+    """Forms of a nationality adjective that follow from the one listed, by rule: Swedish writes a
+    masculine person with a weak "-e" ("den norske författaren", "den ryske presidenten"), the listed
+    "-a" form's twin."""
+    if language == "sv" and word.endswith("ska") and " " not in word:
+        return (word[:-1] + "e",)
+    return ()
 
 
 def _read_cldr(builder: _Builder, countries: dict) -> None:

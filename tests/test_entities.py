@@ -73,6 +73,19 @@ def test_edited_knowledge_file_changes_the_fingerprint(tmp_path):
     assert first.fingerprint != second.fingerprint
 
 
+def test_new_extraction_rules_change_the_fingerprint(tmp_path, monkeypatch):
+    """The rules are a source of the entities too: an index built by older rules is re-extracted."""
+    import index.knowledge as knowledge_module
+
+    rules = tmp_path / "entities.py"
+    monkeypatch.setattr(knowledge_module, "EXTRACTOR_SOURCES", (rules,))
+    rules.write_text("RULES = 1\n")
+    first = load_knowledge(write_knowledge(tmp_path / "a", "person | Anna Berg | - | | |\n"))
+    rules.write_text("RULES = 2\n")
+    second = load_knowledge(write_knowledge(tmp_path / "b", "person | Anna Berg | - | | |\n"))
+    assert first.fingerprint != second.fingerprint
+
+
 # --- the traps -----------------------------------------------------------------------------------------
 
 TRAPS = [
@@ -799,3 +812,40 @@ def test_legal_forms_teams_and_leagues_are_organizations(text, lang, org):
 def test_no_organization_is_made_of_a_known_name_a_town_or_a_name_that_goes_on(text, lang):
     org = extract_entities(text, lang).org
     assert not any(value.startswith(("Army", "Stockholm Anders", "Federazione")) for value in org)
+
+
+def test_an_article_before_a_name_is_no_given_name_and_swedish_weak_adjectives_name_a_country():
+    assert extract_entities("Le Hamas a fait savoir qu'il était prêt.", "fr").org == ("Hamas",)
+    found = extract_entities("Akademien har tilldelat den norske författaren Sven Olsgård priset.", "sv")
+    assert found.country == ("NO",) and "Sven Olsgård" in found.person
+
+
+@pytest.mark.parametrize("text, lang, code", [
+    ("La fabbrica di Torino chiude.", "it", "IT"),
+    ("La police de Göteborg enquête.", "fr", "SE"),
+    ("Das Treffen fand in München statt.", "de", "DE"),
+])
+def test_a_large_city_names_its_country(text, lang, code):
+    assert code in extract_entities(text, lang).country
+
+
+def test_a_swedish_body_named_after_its_city_is_an_organization_and_the_city_alone_a_place():
+    found = extract_entities("Enligt Malmö kommun och Uppsala universitet är det bra.", "sv")
+    assert "Malmö kommun" in found.org and found.country == ()
+    assert extract_entities("Han bor i Malmö kommun.", "sv").country == ("SE",)  # where he lives
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("La Croce Rossa ha inviato squadre di soccorso.", "it"),
+    ("La Croix-Rouge a envoyé des équipes de secours.", "fr"),
+    ("Röda korset har skickat räddningsteam.", "sv"),
+])
+def test_the_red_cross_by_its_bare_name_is_the_movement_in_every_language(text, lang):
+    assert extract_entities(text, lang).org == ("International Red Cross and Red Crescent Movement",)
+
+
+def test_a_known_name_does_not_end_inside_a_hyphenated_word():
+    assert "La Croix" not in extract_entities("La Croix-Rouge a envoyé des équipes.", "fr").org
+    assert extract_entities("Selon La Croix, le débat continue.", "fr").org == ("La Croix",)
+    assert set(extract_entities("La guerra Iran-Usa e quella russo-ucraina.", "it").country) == {"IR", "US", "RU", "UA"}
+    assert extract_entities("De bor i en gammal Coca-Cola-fabrik.", "sv").org == ("The Coca-Cola Company",)

@@ -135,6 +135,21 @@ def test_a_capital_finds_that_city_in_every_language_not_every_article_about_its
     engine.close()
 
 
+def test_a_city_that_is_no_capital_names_its_country_and_is_found_in_every_language(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", {
+        "it.txt": "Colloqui a Ginevra\nLe delegazioni si sono riunite a Ginevra per una tregua.",
+        "fr.txt": "Pourparlers à Genève\nLes délégations se sont réunies à Genève pour une trêve.",
+        "de.txt": "Gespräche in Genf\nDie Delegationen trafen sich in Genf zu einer Waffenruhe.",
+        "sv.txt": "Ekonomin i Schweiz\nSchweiz regering presenterade en ny budget.",
+    })
+    build_index(corpus, tmp_path / "index")
+    with open_engine(tmp_path / "index") as engine:
+        city = engine.search("ginevra")
+        assert city.hits[0].id == "it.txt"  # the literal match first
+        assert ids(city) == ["de.txt", "fr.txt", "it.txt"]  # not every article about Switzerland
+        assert set(ids(engine.search("", filters={"country": ["CH"]}))) == {"it.txt", "fr.txt", "de.txt", "sv.txt"}
+
+
 def test_facets_hold_when_an_update_adds_articles_that_name_nobody(tmp_path):
     corpus = write_corpus(tmp_path / "c", {"a.txt": "Titolo\nIl ministro Sergei Lavrov ha parlato a lungo."})
     build_index(corpus, tmp_path / "ix")
