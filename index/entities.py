@@ -687,16 +687,23 @@ def _organization_words(knowledge: KnowledgeBase) -> frozenset[str]:
 
 def _surnames_of_discovered(tokens: list[_Token], covered: list[bool], mentions: list[Mention],
                             knowledge: KnowledgeBase):
-    """A discovered person's surname alone ("Bianchi", "Bianchis") is that person once the article names them in full.
+    """A discovered person's surname alone ("Bianchi", "Bianchis") is that person once the article names them in full,
+    and so is any person's given name alone ("Luciano Paletti … Luciano ha detto"), as feature stories write.
 
-    Only when one discovered person has that surname: "Rossi" after Marco and Anna Rossi is either.
+    Only when one person has that surname or given name: "Rossi" after Marco and Anna Rossi is either.
     """
     owners: dict[str, set[str]] = {}
+    given: dict[str, set[tuple[str, bool]]] = {}
     for mention in mentions:
         words = mention.value.split()
-        if mention.kind == "person" and mention.is_new and len(words) >= 2 and len(words[-1]) >= 3:
+        if mention.kind != "person" or len(words) < 2:
+            continue
+        if mention.is_new and len(words[-1]) >= 3:
             owners.setdefault(fold(words[-1]), set()).add(mention.value)
-    if not owners:
+        first_word = fold(mention.text.split()[0])
+        if first_word in knowledge.given_names:
+            given.setdefault(first_word, set()).add((mention.value, mention.is_new))
+    if not owners and not given:
         return
     for i, token in enumerate(tokens):
         if covered[i] or not token.is_capitalized or token.is_all_caps:
@@ -712,6 +719,9 @@ def _surnames_of_discovered(tokens: list[_Token], covered: list[bool], mentions:
         values = owners.get(token.folded) or owners.get(token.folded[:-1] if token.folded.endswith("s") else "")
         if values and len(values) == 1:
             yield Mention("person", next(iter(values)), token.text, token.start, token.end, is_new=True)
+        elif not values and len(given.get(token.folded, ())) == 1 and not _is_common(token):
+            (value, is_new), = given[token.folded]
+            yield Mention("person", value, token.text, token.start, token.end, is_new=is_new)
 
 
 def _sharing_a_surname(tokens: list[_Token], covered: list[bool], mentions: list[Mention],
@@ -1613,9 +1623,16 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
     if len(run) == 1:
         if _surname_after_title(run[0], tokens, first, knowledge, lowercase_words, text):
             return "person"
-        aged = (_AGE_OR_LIFE_AFTER.match(text, run[0].end) and len(run[0].folded) >= 3 and not run[0].is_all_caps
-                and _is_word(run[0]) and _is_name_word(run[0], knowledge, lowercase_words))
-        return "person" if aged else None  # "Bertoni, 45 anni, è stato arrestato"
+        word = run[0]
+        if len(word.folded) < 3 or word.is_all_caps or not _is_word(word) or not _is_name_word(word, knowledge,
+                                                                                              lowercase_words):
+            return None
+        if _AGE_OR_LIFE_AFTER.match(text, word.end):
+            return "person"  # "Bertoni, 45 anni, è stato arrestato"
+        if _life_event_after(tokens, first, text) and (not word.starts_sentence or any(
+                t.folded == word.folded and t.is_capitalized and not t.starts_sentence for t in tokens)):
+            return "person"  # "Provenzali è morto"; at a sentence start only a word written so inside one too
+        return None
     if not 2 <= len(run) <= 4 or all(len(t.text) == 1 for t in run):
         return None  # "A. M.": initials alone name no one we could show
     if any(w in ORG_CONNECTORS and w not in NAME_PARTICLES for w in folded):
@@ -1702,9 +1719,13 @@ def _team_of_a_place(run: list[_Token], tokens: list[_Token], first: int, knowle
     before = tokens[first - 1].folded if first else ""
     if before not in ("les", "des", "aux"):
         return False
-    of = next((i for i, t in enumerate(run) if t.folded in ("de", "du", "d")), None)
-    return (of is not None and 0 < of < len(run) - 1
-            and nickname(run[:of]) and _place_length(run[of + 1 :], knowledge) == len(run) - of - 1)
+    of = next((i for i, t in enumerate(run) if t.folded in ("de", "du", "d") or t.after_particle), None)
+    if of is None or not 0 < of < len(run) - int(not run[of].after_particle) or not nickname(run[:of]):
+        return False
+    town = run[of:] if run[of].after_particle else run[of + 1 :]  # "d'Ottawa": the words leave out the "d'"
+    while len(town) > 1 and town[0].folded in ARTICLES:
+        town = town[1:]  # "les Panthers de la Floride", "les Pacers de l'Indiana"
+    return _place_length(town, knowledge) == len(town)
 
 
 def _ends_like_a_body(folded: str) -> bool:
@@ -1772,6 +1793,32 @@ def _said_of_a_person(tokens: list[_Token], last: int, text: str, verbs: bool = 
             return (_is_title(token.folded) or token.folded in PROFESSIONS or token.folded in PERSON_NOUNS
                     or _is_age(token))
     return False
+
+
+# What happens to people only, so that one unknown word before it is a person's name ("Provenzali è
+# morto"); companies say things too ("Trenord ha dichiarato"), and are not dead or arrested. Not "was
+# born": projects and movements are too ("all'ex ceramica Edera è nato sui social").
+LIFE_EVENTS = frozenset(tuple(fold(w) for w in phrase.split()) for phrase in """
+    è morto; è morta; è deceduto; è deceduta; è stato arrestato; è stata arrestata;
+    è stato ucciso; è stata uccisa; è stato eletto; è stata eletta;
+    est mort; est morte; est décédé; est décédée; a été arrêté; a été arrêtée; a été tué;
+    a été tuée; a été élu; a été élue;
+    dog; avled; greps; mördades; valdes;
+    died; was arrested; was killed; was elected
+""".split(";"))
+
+
+def _life_event_after(tokens: list[_Token], i: int, text: str) -> bool:
+    """Whether the words right after token ``i`` tell what happens to people only (`LIFE_EVENTS`)."""
+    after = tokens[i + 1 : i + 4]
+    if not after or text[tokens[i].end : after[0].start] != " ":
+        return False
+    words = [after[0].folded]
+    for a, b in zip(after, after[1:]):
+        if text[a.end : b.start] != " ":
+            break
+        words.append(b.folded)
+    return any(tuple(words[:n]) in LIFE_EVENTS for n in (1, 2, 3))
 
 
 def _said_before(tokens: list[_Token], first: int, text: str) -> bool:

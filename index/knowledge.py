@@ -385,6 +385,7 @@ def _read_countries(path: Path, builder: _Builder) -> None:
             place = tuple(name.strip() for name in group.split("|") if name.strip())
             for name in place:
                 builder.add(entity, name, place=place)
+            builder.places.update(tokens for tokens in map(tokens_of, place) if tokens)  # never a person either
         for language, words in info.get("adjectives", {}).items():
             for word in words.split("|") if "|" in words else words.split():
                 for form in (word, *_inflected_adjectives(language, word)):

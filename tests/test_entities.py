@@ -849,3 +849,32 @@ def test_a_known_name_does_not_end_inside_a_hyphenated_word():
     assert extract_entities("Selon La Croix, le débat continue.", "fr").org == ("La Croix",)
     assert set(extract_entities("La guerra Iran-Usa e quella russo-ucraina.", "it").country) == {"IR", "US", "RU", "UA"}
     assert extract_entities("De bor i en gammal Coca-Cola-fabrik.", "sv").org == ("The Coca-Cola Company",)
+
+
+@pytest.mark.parametrize("text, lang, person, written", [
+    ("Il negozio di Luciano Pavarelli è stato svaligiato. Luciano ha detto che non riaprirà.", "it",
+     "Luciano Pavarelli", "Luciano"),
+    ("Vladimir Putin a parlé. Puis Vladimir s'est tu.", "fr", "Vladimir Putin", "Vladimir"),
+    ("Provenzoli è morto ieri. La moglie di Provenzoli era in casa.", "it", "Provenzoli", "Provenzoli"),
+    ("L'ancien maire a été élu. Hier, Dupontier est mort à Lyon.", "fr", "Dupontier", "Dupontier"),
+])
+def test_a_given_name_alone_refers_back_and_a_death_or_an_arrest_names_a_person(text, lang, person, written):
+    mentions = [(m.value, m.text) for m in extract_entities(text, lang).mentions if m.kind == "person"]
+    assert (person, written) in mentions
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Marco Rossi e Marco Bianchi sono arrivati. Marco ha parlato.", "it"),  # which Marco?
+    ("Ieri è morto un uomo a Modena.", "it"),  # a sentence's first word
+    ("Trenord ha dichiarato lo sciopero.", "it"),  # companies speak too
+    ("Il tam tam per arrivare all'ex ceramica Brentora è nato sui social.", "it"),  # things are born too
+])
+def test_no_person_from_an_ambiguous_given_name_an_adverb_a_company_or_a_birth(text, lang):
+    values = extract_entities(text, lang).person
+    assert not any(value in ("Marco", "Ieri", "Trenord", "Brentora") for value in values)
+    assert ("Marco Rossi" in values) == ("Marco Rossi" in text)
+
+
+def test_french_teams_with_an_elided_or_articled_town_are_organizations():
+    found = extract_entities("Il a joué pour les Marmots d'Ottawa et les Brochets de la Floride.", "fr")
+    assert {"Marmots d'Ottawa", "Brochets de la Floride"} <= set(found.org) and found.person == ()
