@@ -37,6 +37,7 @@ EXACT_BOOST = 1.5
 # An article that only has the entity (named in another language) ranks below
 # one that has the words the user typed.
 ENTITY_BOOST = 0.3
+PROPER_NAME_ENDING = 2  # letters a stemmer may take off a place name ("Stockholms" → stockholm, "Genève" → genev)
 MAX_EXPANSIONS = 200
 MAX_ENTITY_WORDS = 6
 
@@ -184,7 +185,7 @@ class QueryCompiler:
                 for name in place:  # one word in any form ("Stockholms"), several as a phrase
                     if tokens_of(name) == typed:
                         continue
-                    query = self._word(name, None, negated) if len(tokens_of(name)) == 1 else \
+                    query = self._word(name, None, negated, proper=True) if len(tokens_of(name)) == 1 else \
                         self._phrase(name, None, negated)
                     if query is not None:  # an Or over the fields: its boost applies (Whoosh ignores it on one child)
                         alternatives.append(query.with_boost(ENTITY_BOOST))
@@ -203,7 +204,11 @@ class QueryCompiler:
     def _is_optional(self, node: Node) -> bool:
         return isinstance(node, Word) and node.field is None and fold(node.text) in self._optional_words
 
-    def _word(self, text: str, field_name: str | None, negated: bool, optional: bool = False) -> wq.Query | None:
+    def _word(self, text: str, field_name: str | None, negated: bool, optional: bool = False,
+              proper: bool = False) -> wq.Query | None:
+        """One word in every field; ``proper``: a proper name in another language's spelling, which a
+        stemmer may cut to a stem of other words ("Geneva" is "gen" to the Italian one): only its
+        inflections are searched, stems that cut more than `PROPER_NAME_ENDING` letters are left out."""
         groups = _positions(exact_analyzer(), text)
         if not groups:
             return None
@@ -217,6 +222,9 @@ class QueryCompiler:
             stem_groups = _positions(analyzer_for(lang), text)
             if not stem_groups:
                 continue  # a stop word in this language
+            if proper and any(len(whole[0]) - len(stem[0]) > PROPER_NAME_ENDING
+                              for whole, stem in zip(groups, stem_groups)):
+                continue
             if not negated and not optional:
                 self.highlight.stems.setdefault(lang, set()).update(t for g in stem_groups for t in g)
             field_name = stemmed_field(lang)
