@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.analysis import fold  # noqa: E402
 from index.entities import extract_entities  # noqa: E402
-from index.knowledge import load_knowledge  # noqa: E402
+from index.knowledge import load_knowledge, tokens_of  # noqa: E402
 from index.train_tagger import TRAINING_SETS  # noqa: E402
 from index.train_tagger import read_conll as conll_sentences  # noqa: E402
 from index.train_tagger import split as held_out_split  # noqa: E402
@@ -186,6 +186,44 @@ def article_scores(path: Path, lang: str, limit: int, block: int = 10,
     }
 
 
+def country_recall(path: Path, lang: str, limit: int, knowledge, block: int = 10,
+                   split: str = "all") -> tuple[float, int]:
+    """Recall of the countries facet per pseudo-article (blocks of ``block`` sentences, held out as in
+    `article_scores`): the gold are the LOC spans that are a country's name by the knowledge base (not a
+    city's or an adjective's: the files tag names), the prediction the block's countries facet. Countries
+    only have a recall target: the gold does not say which countries a city or an adjective names."""
+    found = gold_count = 0
+    sentences = conll_sentences(path)
+    blocks = split_sentences([sentences[i:i + block] for i in range(0, len(sentences), block)], split)
+    for sentences_of_block in blocks[: max(1, limit // block)]:
+        gold = set()
+        for words, labels in sentences_of_block:
+            for span in _loc_spans(words, labels):
+                for alias in knowledge.aliases.get(tokens_of(span), ()):
+                    if alias.entity.kind == "country" and not alias.place and any(alias.case):
+                        gold.add(alias.entity.value)
+        if not gold:
+            continue
+        text = "\n".join(joined(words) for words, _ in sentences_of_block)
+        predicted = set(extract_entities(text, lang).country)
+        found += len(predicted & gold)
+        gold_count += len(gold)
+    return (found / gold_count if gold_count else 0.0), gold_count
+
+
+def _loc_spans(words: list[str], labels: list[str]):
+    """The text of each LOC span of one sentence."""
+    current: list[str] = []
+    for word, tag in list(zip(words, labels)) + [("", "O")]:
+        if current and tag != "I-LOC":
+            yield joined(current)
+            current = []
+        if tag == "B-LOC":
+            current = [word]
+        elif tag == "I-LOC" and current:
+            current.append(word)
+
+
 def _add(count: list[int], predicted: set, gold: set) -> None:
     count[0] += len(predicted & gold)
     count[1] += len(predicted)
@@ -272,6 +310,9 @@ def main() -> None:
             for level, scores in rows.items():
                 cells = "  ".join(f"{label} P {p:.3f} R {r:.3f} (n={n})" for label, (p, r, n) in scores.items())
                 print(f"  {name:47} {level:9} {cells}")
+            if path.name not in TAGGER_TRAINING_FILES:
+                recall, n = country_recall(path, lang, args.max_sentences, knowledge, split=args.split)
+                print(f"  {name:47} countries R {recall:.3f} (n={n}: per article, the LOC names of countries)")
 
     print("\nOne story in three languages (bench/data/parallel-stories.json), mean Jaccard of the facets over "
           "language pairs:")

@@ -234,7 +234,7 @@ PORTFOLIOS = frozenset(fold(w) for w in """
 # More words that make a capitalized name an organization's. Kept apart from ORG_WORDS, which the
 # statistical tagger reads as a feature (index/tagger.py): changing that set would change its input.
 ORG_NAME_WORDS = ORG_WORDS | frozenset(fold(w) for w in """
-    comune giunta dipartimento consorzio orchestra orchestre lega ligue liga
+    comune giunta dipartimento consorzio orchestra orchestre ligue liga
     pictures studios records network philharmonic symphony club tidning dagblad dagbladet
 """.split())
 # Company and club markers, in capitals only: "Volvo AB", "Leksands IF", "AC Milan" ("if", "sa" are words).
@@ -249,7 +249,7 @@ ROMANCE_ORG_HEADS = frozenset(fold(w) for w in """
     institut unione union federazione fédération confederazione confédération alleanza alliance movimento
     mouvement procura polizia police gendarmerie assemblea assemblée congresso congrès senato sénat comitato
     comité esercito armée associazione association organizzazione organisation giunta governo
-    gouvernement sindacato syndicat orchestra orchestre lega ligue
+    gouvernement sindacato syndicat orchestra orchestre ligue
 """.split())
 # How Italian and French adjectives end ("costituzionale", "socialiste", "américaine", "supérieur").
 ADJECTIVE_ENDINGS = tuple("""
@@ -1062,7 +1062,10 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str, knowl
     places = [m for m in matches if m.alias.entity.kind == "country" and any(m.alias.case)]
     if not places:
         return matches, []
-    place_ids = {id(m) for m in places}  # by identity: list membership would compare every pair
+    # One capitalized word of a known body inside the run is a word of this name too: "Procura della
+    # Repubblica di Bologna" is no La Repubblica (the newspaper).
+    words = [m for m in matches if m.first == m.last and m.alias.entity.kind == "org" and CAPITAL in m.alias.case]
+    place_ids = {id(m) for m in places + words}  # by identity: list membership would compare every pair
     covered = _covered(tokens, [m for m in matches if id(m) not in place_ids], [])
     dropped, found = set(), []
     places.sort(key=lambda m: m.first)
@@ -1070,12 +1073,20 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str, knowl
     runs = (piece for run in _capitalized_runs(tokens, covered)
             for piece in _split_organizations(tokens, *run, given_names))
     lowercase_words = None
+    word_starts = {m.first for m in words}
     for first, last in runs:
         first = _trim_run(tokens, first, last)
+        if first in word_starts:
+            continue  # "Polismyndigheten i Stockholm" is the known body, in a town
         nearby = places[bisect.bisect_left(place_starts, first) : bisect.bisect_right(place_starts, last)]
         inside = [m for m in nearby if m.last <= last]
         if not inside:
             continue
+        for place in inside:  # "la Questura di Modena Mario Leggiero": the body, then a person
+            if place.last + 2 <= last and tokens[place.last + 1].folded in given_names:
+                last = place.last
+                inside = [m for m in inside if m.last <= last]
+                break
         outside = [t for i, t in enumerate(tokens[first : last + 1], start=first)
                    if not any(m.first <= i <= m.last for m in inside)]
         if lowercase_words is None:
@@ -1083,6 +1094,7 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str, knowl
         if _has_org_word(outside) or _team_of_a_place(tokens[first : last + 1], tokens, first, knowledge,
                                                       lowercase_words, lang in GENITIVE_S):
             dropped.update(id(m) for m in inside)
+            dropped.update(id(m) for m in words if first <= m.first <= last)
             start, end = tokens[first].start, tokens[last].end
             found.append(Mention("org", _clean_name(text[start:end]), text[start:end], start, end, is_new=True))
     return [m for m in matches if id(m) not in dropped], found
@@ -1166,7 +1178,7 @@ def _organizations_with_lowercase_words(tokens, matches: list[_Match], mentions:
         if first == last and _is_romance_head(tokens[first]):
             end = _adjectives_after(tokens, last, nationality)
             if end + 1 < len(tokens) and tokens[end + 1].folded in NAME_GOES_ON:
-                end = _field_after(tokens, end, text)
+                end = _field_after(tokens, end, text) if end > last else None
                 if end is None:
                     continue  # "Ligue nationale des échecs et …": where it ends is not known, so nothing is said
         elif _has_org_word(tokens[first : last + 1]):
@@ -1176,6 +1188,8 @@ def _organizations_with_lowercase_words(tokens, matches: list[_Match], mentions:
               and not tokens[last + 1].is_capitalized and _adjacent(tokens, last) and _is_name_word_alone(tokens[last])
               and not (first > 0 and tokens[first - 1].folded in SWEDISH_IN)):  # "i Kiruna kommun": a place
             end = last + 1
+            if last in towns:
+                first = last  # "Både Stockholms kommun": the town's body, not the sentence's first word
             dropped.update(i for i in range(first, last + 1) if i in towns)
         if end == last:
             continue
@@ -1196,20 +1210,22 @@ TIME_WORDS = frozenset(fold(w) for w in """
     monday tuesday wednesday thursday friday saturday sunday yesterday today tomorrow
     january february march april may june july august september october november december
 """.split())
+ROMANCE_OF = frozenset("di del della dello dei degli delle d de du des".split())  # not "in", "al", Swedish "i"
 COMPETITION_WORDS = frozenset(fold(w) for w in "champions campioni mästare".split())  # a cup, not a body
 INFINITIVE_ENDINGS = ("are", "ere", "ire", "er", "ir", "re")  # "per denunciare", "pour dénoncer"
 
 
 def _field_after(tokens: list[_Token], end: int, text: str) -> int | None:
     """Where a body's name ends that goes on with "of" and its field: "Ligue nationale de hockey",
-    "Consiglio nazionale delle ricerche", "Fédération française de football a annoncé". One lower-case
-    word after the "of" and then the sentence, a mark or a function word; None when the name may go
-    on ("Federazione italiana di atletica leggera", "Commission nationale de l'informatique").
+    "Istituto superiore di restauro", "Fédération française de football a annoncé". After an adjective
+    (a noun alone and "of" is as often the story's words: "la Procura del reato"), one lower-case word
+    after the "of" and then the sentence, a mark or a function word; None when the name may go on
+    ("Federazione italiana di atletica leggera", "Commission nationale de l'informatique").
     """
     if end + 2 >= len(tokens) and end + 2 != len(tokens) - 1:
         return None
     of, field = tokens[end + 1], tokens[end + 2]
-    if (of.folded not in OF_WORDS or field.folded in TIME_WORDS or field.folded in COMPETITION_WORDS
+    if (of.folded not in ROMANCE_OF or field.folded in TIME_WORDS or field.folded in COMPETITION_WORDS
             or field.folded.endswith(INFINITIVE_ENDINGS)):
         return None  # "Consiglio comunale di giovedì", "Polizia per denunciare", "Ligue des champions"
     if (of.is_capitalized or field.is_capitalized or not field.text.isalpha() or len(field.text) < 3
@@ -1409,6 +1425,7 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
                                                  or (len(run) - skip >= 2 and run[skip].folded in knowledge.given_names)):
             first += skip
             run = tokens[first : last + 1]
+        run = _without_hometown(run, knowledge)
         start, end = run[0].start, run[-1].end
         written = text[start:end]
         resolved = _resolve_variant(tuple(t.folded for t in run), knowledge, proposals, written)
@@ -1422,6 +1439,20 @@ def _variants_and_discoveries(tokens, covered, knowledge: KnowledgeBase, text: s
             yield Mention(kind, _clean_name(written), written, start, end, is_new=True)
         elif kind == "person":  # "SHOIGU"-style capitals become "Shoigu" in the value
             yield Mention(kind, _discovered_name(run, text), written, start, end, is_new=True)
+
+
+def _without_hometown(run: list[_Token], knowledge: KnowledgeBase) -> list[_Token]:
+    """A person's name without the "of" and town after it: "Claudio Corradi di Cavriago" is Claudio Corradi,
+    from there. Only after a given name and a surname, so that a body's name keeps its town ("Università di
+    Bologna"); a town without "of" may be a surname ("Samuel L. Jackson")."""
+    if len(run) < 4 or run[0].folded not in knowledge.given_names:
+        return run
+    for i in range(2, len(run) - 1):
+        tail = run[i + 1 :]
+        if (run[i].folded in OF_WORDS and not run[i].is_capitalized and _place_length(tail, knowledge) == len(tail)
+                and not _has_org_word(run[:i])):
+            return run[:i]
+    return run
 
 
 def _given_name_start(tokens: list[_Token], first: int, last: int, knowledge: KnowledgeBase,
@@ -1629,9 +1660,13 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
             return None
         if _AGE_OR_LIFE_AFTER.match(text, word.end):
             return "person"  # "Bertoni, 45 anni, è stato arrestato"
-        if _life_event_after(tokens, first, text) and (not word.starts_sentence or any(
-                t.folded == word.folded and t.is_capitalized and not t.starts_sentence for t in tokens)):
-            return "person"  # "Provenzali è morto"; at a sentence start only a word written so inside one too
+        if (_life_event_after(tokens, first, text) and word.folded not in knowledge.given_names
+                and not (first and tokens[first - 1].folded in NOT_BEFORE_A_SUBJECT)
+                and (not word.starts_sentence or any(
+                    t.folded == word.folded and t.is_capitalized and not t.starts_sentence for t in tokens))):
+            # "Provenzali è morto"; at a sentence start only a word written so inside one too; not where
+            # something happened ("una donna residente a Castelfranco è stata arrestata")
+            return "person"
         return None
     if not 2 <= len(run) <= 4 or all(len(t.text) == 1 for t in run):
         return None  # "A. M.": initials alone name no one we could show
@@ -1806,6 +1841,13 @@ LIFE_EVENTS = frozenset(tuple(fold(w) for w in phrase.split()) for phrase in """
     dog; avled; greps; mördades; valdes;
     died; was arrested; was killed; was elected
 """.split(";"))
+
+
+# Words after which a name is no verb's subject: where, of what, with whom ("residente a Castelfranco").
+NOT_BEFORE_A_SUBJECT = OF_WORDS | DETERMINERS | frozenset(fold(w) for w in """
+    a ad in da con su per tra fra presso verso à en dans chez vers avec pour par sur i på från till med hos
+    at from to with by
+""".split())
 
 
 def _life_event_after(tokens: list[_Token], i: int, text: str) -> bool:

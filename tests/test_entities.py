@@ -878,3 +878,22 @@ def test_no_person_from_an_ambiguous_given_name_an_adverb_a_company_or_a_birth(t
 def test_french_teams_with_an_elided_or_articled_town_are_organizations():
     found = extract_entities("Il a joué pour les Marmots d'Ottawa et les Brochets de la Floride.", "fr")
     assert {"Marmots d'Ottawa", "Brochets de la Floride"} <= set(found.org) and found.person == ()
+
+
+@pytest.mark.parametrize("text, lang, person, org", [
+    ("L'ingrosso di Claudio Vercelloni di Cavriago è stato svaligiato.", "it", "Claudio Vercelloni", None),
+    ("Il giudice del Tribunale dei Minori di Bologna Luigi Martinengo ha deciso.", "it", "Luigi Martinengo",
+     "Tribunale dei Minori di Bologna"),
+    ("Lo ha deciso la Procura della Repubblica di Bologna, che indaga.", "it", None,
+     "Procura della Repubblica di Bologna"),
+])
+def test_a_town_after_a_person_or_a_person_after_a_bodys_town_is_neither_name(text, lang, person, org):
+    found = extract_entities(text, lang)
+    assert (person in found.person) if person else found.person == ()
+    assert org is None or org in found.org
+
+
+def test_a_known_body_in_a_town_stays_the_known_body_and_a_death_after_a_place_is_nobodys():
+    found = extract_entities("Enligt Polismyndigheten i Stockholms län är det lugnt.", "sv")
+    assert "Swedish Police Authority" in found.org
+    assert extract_entities("Una donna residente a Castelverde è stata arrestata.", "it").person == ()
