@@ -940,6 +940,16 @@ def _tokens(text: str, text_words=None, common: tuple[frozenset, frozenset] | No
     for written, start, end, is_whole in words(text) if text_words is None else text_words:
         if is_whole:
             continue  # the joined form of a compound: names are made of its parts
+        if start - previous_end == 1 and tokens and text[previous_end] == " ":
+            # One space before it, as most words have: inside a sentence, after no initial or particle.
+            folded = fold(written)
+            if folded not in short_titles:
+                capitalized = written[:1].isupper()
+                append(_Token(folded, start, end, written, capitalized, written.isupper(), False,
+                              text[end : end + 1] in HYPHENS, False, False, folded in inside))
+                title_read = False
+                previous_end = end
+                continue
         gap = text[previous_end:start]
         # Most gaps are one space: only the others can end a sentence, follow an initial or an elided particle.
         plain = gap == " "

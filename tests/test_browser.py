@@ -163,7 +163,7 @@ def test_real_articles_fit_a_phone_screen(real_server, browser, path):
 
 
 def test_the_histogram_shows_matches_per_year_and_a_bar_narrows_to_its_year(real_server, browser):
-    for width in (1280, 390):
+    for width in (1280, 390, 320):
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
         page.goto(real_server + "/?q=polisen")
@@ -172,6 +172,9 @@ def test_the_histogram_shows_matches_per_year_and_a_bar_narrows_to_its_year(real
         counts = [int(bars.nth(i).get_attribute("data-count")) for i in range(bars.count())]
         assert bars.count() >= 2 and 0 < sum(counts) <= total  # undated articles have no bar
         assert page.locator(".histogram svg").bounding_box()["width"] <= width
+        lines = page.evaluate("""[...document.querySelectorAll('.histogram figcaption > span:not(.what)')].map(el => {
+            const range = document.createRange(); range.selectNodeContents(el); return range.getClientRects().length; })""")
+        assert lines == [1, 1]  # the first and last years each on one line, at 390 px too ("199" over "4" was seen)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"histogram-{width}.png"))
         busiest = max(range(len(counts)), key=counts.__getitem__)
