@@ -398,7 +398,28 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     mentions += _sharing_a_surname(tokens, _covered(tokens, [], mentions), mentions, knowledge, text)
     mentions += _coordinated_people(tokens, mentions, knowledge, text, lang)
     mentions += _acronyms(tokens, _covered(tokens, [], mentions), mentions, text)
-    return _collect(mentions, proposals, knowledge)
+    return _collect(_places_that_are_surnames(mentions, knowledge), proposals, knowledge)
+
+
+def _places_that_are_surnames(mentions: list[Mention], knowledge: KnowledgeBase) -> list[Mention]:
+    """A city's name alone is the person the article names in full with it as a surname ("Whitney
+    Houston … Houston"), when only one person has it."""
+    owners: dict[str, set[tuple[str, bool]]] = {}
+    for mention in mentions:
+        words = mention.text.split()
+        if mention.kind == "person" and len(words) >= 2:
+            owners.setdefault(fold(words[-1]), set()).add((mention.value, mention.is_new))
+    if not owners:
+        return mentions
+    result = []
+    for mention in mentions:
+        folded = fold(mention.text)
+        if (mention.kind == "country" and " " not in mention.text and len(owners.get(folded, ())) == 1
+                and any(alias.place for alias in knowledge.aliases.get((folded,), ()))):  # a city, no country
+            (value, is_new), = owners[folded]
+            mention = Mention("person", value, mention.text, mention.start, mention.end, is_new=is_new)
+        result.append(mention)
+    return result
 
 
 def _glued_to(text: str, end: int, starts: set[int]) -> bool:
@@ -1187,6 +1208,9 @@ def _organizations_with_lowercase_words(tokens, matches: list[_Match], mentions:
         end = last
         if first == last and _is_romance_head(tokens[first]):
             end = _adjectives_after(tokens, last, nationality)
+            if (first >= 2 and tuple(t.folded for t in tokens[first - 2 : first + 1]) in PRIME_MINISTER_TITLES
+                    and all(i in nationality for i in range(last + 1, end + 1))):
+                continue  # "la presidente del Consiglio italiano Giorgia Meloni": a title, no body
             if end + 1 < len(tokens) and tokens[end + 1].folded in NAME_GOES_ON:
                 end = _field_after(tokens, end, text) if end > last else None
                 if end is None:
@@ -1209,6 +1233,9 @@ def _organizations_with_lowercase_words(tokens, matches: list[_Match], mentions:
     return [m for m in matches if m.first not in dropped], found
 
 
+# The head of an Italian (and once a French) government's title, whose "Council" is no body of its own.
+PRIME_MINISTER_TITLES = frozenset(tuple(fold(w) for w in title.split()) for title in
+                                  "presidente del consiglio;président du conseil;présidente du conseil".split(";"))
 # Days, months and other words of time, which an "of" after a body's name introduces as a date.
 TIME_WORDS = frozenset(fold(w) for w in """
     lunedì martedì mercoledì giovedì venerdì sabato domenica ieri oggi domani stamattina stasera
@@ -1321,8 +1348,10 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
             continue
         if neighbour is after and after.starts_sentence:
             continue
-        if neighbour is before and before.starts_sentence and (_is_common(before) or before.folded in SENTENCE_OPENERS):
-            continue  # "Il", "Enligt Världsbanken"
+        if neighbour is before and before.starts_sentence and (
+                _is_common(before) or before.folded in SENTENCE_OPENERS
+                or (alias.entity.kind == "country" and before.folded not in knowledge.given_names)):
+            continue  # "Il", "Enligt Världsbanken", "Kommer Sverige att …": a sentence's first word
         if _is_title(neighbour.folded):
             continue
         if neighbour is before and _title_of_portfolio(tokens, index, text) is not None:

@@ -897,3 +897,21 @@ def test_a_known_body_in_a_town_stays_the_known_body_and_a_death_after_a_place_i
     found = extract_entities("Enligt Polismyndigheten i Stockholms län är det lugnt.", "sv")
     assert "Swedish Police Authority" in found.org
     assert extract_entities("Una donna residente a Castelverde è stata arrestata.", "it").person == ()
+
+
+def test_the_italian_prime_ministers_council_is_a_title_not_a_body():
+    found = extract_entities("La présidente du Conseil italien Giorgia Meloni a reçu Olaf Scholz.", "fr")
+    assert found.org == () and found.country == ("IT",)
+    assert "Consiglio regionale" in extract_entities("Il presidente del Consiglio regionale Marco Rossi.", "it").org
+
+
+def test_a_city_alone_is_the_person_the_article_names_with_it_as_surname():
+    found = extract_entities("Whitney Houston è morta. Houston aveva 48 anni.", "it")
+    assert found.person == ("Whitney Houston",) and found.country == ()
+    assert extract_entities("Il volo per Houston parte alle 9.", "it").country == ("US",)
+
+
+def test_a_country_after_a_sentences_first_word_is_the_country():
+    found = extract_entities("Kommer Sverige att klara det? Avser Norge att svara?", "sv")
+    assert set(found.country) == {"SE", "NO"} and found.person == ()
+    assert extract_entities("Jordan Bardella a parlé.", "fr").country == ()  # a given name: a person's name
