@@ -748,7 +748,7 @@ def _surnames_of_discovered(tokens: list[_Token], covered: list[bool], mentions:
 def _sharing_a_surname(tokens: list[_Token], covered: list[bool], mentions: list[Mention],
                        knowledge: KnowledgeBase, text: str) -> list[Mention]:
     """Two words ending with the surname of a person the article names in full, as another person: "il
-    ventiseienne Tamerlan Tsarnaev … e Dzhokhar Tsarnaev", "Michelle et Barack Obama".
+    ventiseienne Tamerlan Tsarnaev … e Dzhokhar Tsarnaev", "Marie Curie … Pierre Curie".
 
     Relatives share a surname, and so do the given names no list knows. The first word must be
     able to start a name (`_is_name_word`: no common, place or organization word, nor one the
@@ -1095,8 +1095,8 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str, knowl
         return matches, []
     # One capitalized word of a known body inside the run is a word of this name too: "Procura della
     # Repubblica di Bologna" is no La Repubblica (the newspaper).
-    words = [m for m in matches if m.first == m.last and m.alias.entity.kind == "org" and CAPITAL in m.alias.case]
-    place_ids = {id(m) for m in places + words}  # by identity: list membership would compare every pair
+    known_words = [m for m in matches if m.first == m.last and m.alias.entity.kind == "org" and CAPITAL in m.alias.case]
+    place_ids = {id(m) for m in places + known_words}  # by identity: list membership would compare every pair
     covered = _covered(tokens, [m for m in matches if id(m) not in place_ids], [])
     dropped, found = set(), []
     places.sort(key=lambda m: m.first)
@@ -1104,7 +1104,7 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str, knowl
     runs = (piece for run in _capitalized_runs(tokens, covered)
             for piece in _split_organizations(tokens, *run, given_names))
     lowercase_words = None
-    word_starts = {m.first for m in words}
+    word_starts = {m.first for m in known_words}
     for first, last in runs:
         first = _trim_run(tokens, first, last)
         if first in word_starts:
@@ -1125,7 +1125,7 @@ def _organizations_around_places(tokens, matches: list[_Match], text: str, knowl
         if _has_org_word(outside) or _team_of_a_place(tokens[first : last + 1], tokens, first, knowledge,
                                                       lowercase_words, lang in GENITIVE_S):
             dropped.update(id(m) for m in inside)
-            dropped.update(id(m) for m in words if first <= m.first <= last)
+            dropped.update(id(m) for m in known_words if first <= m.first <= last)
             start, end = tokens[first].start, tokens[last].end
             found.append(Mention("org", _clean_name(text[start:end]), text[start:end], start, end, is_new=True))
     return [m for m in matches if id(m) not in dropped], found
