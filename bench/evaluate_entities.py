@@ -102,9 +102,9 @@ def split_sentences(sentences: list, split: str) -> list:
     return sentences[{"dev": 0, "test": 1}[split] :: 2]
 
 
-def _gold_spans(words: list[str], labels: list[str]) -> dict[str, set[str]]:
-    """The folded text of each PER and ORG span of one sentence (an I- without its B- starts nothing)."""
-    spans: dict[str, set[str]] = {"PER": set(), "ORG": set()}
+def _gold_spans(words: list[str], labels: list[str], kinds: tuple[str, ...] = ("PER", "ORG")) -> dict[str, set[str]]:
+    """The folded text of each span of those kinds in one sentence (an I- without its B- starts nothing)."""
+    spans: dict[str, set[str]] = {kind: set() for kind in kinds}
     current = None
     for word, tag in zip(words, labels):
         if current and not (tag.startswith("I-") and tag[2:] == current[0]):
@@ -165,7 +165,7 @@ def article_scores(path: Path, lang: str, limit: int, block: int = 10,
     kinds = {"PER": "person", "ORG": "org"}
     counts = {level: {label: [0, 0, 0] for label in kinds} for level in ("in article", "article")}
     sentences = [(joined(words), _gold_spans(words, labels)) for words, labels in conll_sentences(path)]
-    blocks = split_sentences([sentences[i:i + block] for i in range(0, len(sentences), block)], split)
+    blocks = _blocks(sentences, block, split)
     for sentences_of_block in blocks[: max(1, limit // block)]:
         text = "\n".join(sentence for sentence, _ in sentences_of_block)
         ends = list(itertools.accumulate(len(sentence) + 1 for sentence, _ in sentences_of_block))
@@ -193,12 +193,10 @@ def country_recall(path: Path, lang: str, limit: int, knowledge, block: int = 10
     city's or an adjective's: the files tag names), the prediction the block's countries facet. Countries
     only have a recall target: the gold does not say which countries a city or an adjective names."""
     found = gold_count = 0
-    sentences = conll_sentences(path)
-    blocks = split_sentences([sentences[i:i + block] for i in range(0, len(sentences), block)], split)
-    for sentences_of_block in blocks[: max(1, limit // block)]:
+    for sentences_of_block in _blocks(conll_sentences(path), block, split)[: max(1, limit // block)]:
         gold = set()
         for words, labels in sentences_of_block:
-            for span in _loc_spans(words, labels):
+            for span in _gold_spans(words, labels, ("LOC",))["LOC"]:
                 for alias in knowledge.aliases.get(tokens_of(span), ()):
                     if alias.entity.kind == "country" and not alias.place and any(alias.case):
                         gold.add(alias.entity.value)
@@ -211,17 +209,10 @@ def country_recall(path: Path, lang: str, limit: int, knowledge, block: int = 10
     return (found / gold_count if gold_count else 0.0), gold_count
 
 
-def _loc_spans(words: list[str], labels: list[str]):
-    """The text of each LOC span of one sentence."""
-    current: list[str] = []
-    for word, tag in list(zip(words, labels)) + [("", "O")]:
-        if current and tag != "I-LOC":
-            yield joined(current)
-            current = []
-        if tag == "B-LOC":
-            current = [word]
-        elif tag == "I-LOC" and current:
-            current.append(word)
+def _blocks(sentences: list, block: int, split: str) -> list[list]:
+    """Consecutive sentences in blocks of ``block``, each read as one article; ``split`` keeps the dev or
+    test blocks (`split_sentences`), so that blocks, not sentences, are held out."""
+    return split_sentences([sentences[i:i + block] for i in range(0, len(sentences), block)], split)
 
 
 def _add(count: list[int], predicted: set, gold: set) -> None:

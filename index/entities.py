@@ -401,14 +401,21 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     return _collect(_places_that_are_surnames(mentions, knowledge), proposals, knowledge)
 
 
-def _places_that_are_surnames(mentions: list[Mention], knowledge: KnowledgeBase) -> list[Mention]:
-    """A city's name alone is the person the article names in full with it as a surname ("Whitney
-    Houston … Houston"), when only one person has it."""
-    owners: dict[str, set[tuple[str, bool]]] = {}
+def _surnames_written(mentions: list[Mention]) -> dict[str, set[tuple[str, bool]]]:
+    """The people the article writes with two words or more, by the last word as written, folded:
+    surname → {(value, is_new)}."""
+    people: dict[str, set[tuple[str, bool]]] = {}
     for mention in mentions:
         words = mention.text.split()
         if mention.kind == "person" and len(words) >= 2:
-            owners.setdefault(fold(words[-1]), set()).add((mention.value, mention.is_new))
+            people.setdefault(fold(words[-1]), set()).add((mention.value, mention.is_new))
+    return people
+
+
+def _places_that_are_surnames(mentions: list[Mention], knowledge: KnowledgeBase) -> list[Mention]:
+    """A city's name alone is the person the article names in full with it as a surname ("Whitney
+    Houston … Houston"), when only one person has it."""
+    owners = _surnames_written(mentions)
     if not owners:
         return mentions
     result = []
@@ -756,8 +763,7 @@ def _sharing_a_surname(tokens: list[_Token], covered: list[bool], mentions: list
     the word before, if any, a function word or a title but no determiner or other word, which would
     make the name a shop's or an office's ("la Cicli Paletti", "lo studio Dallari Rovatti").
     """
-    surnames = {fold(m.text.split()[-1]) for m in mentions if m.kind == "person" and len(m.text.split()) >= 2}
-    surnames.discard("")
+    surnames = _surnames_written(mentions)
     if not surnames:
         return []
     lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
@@ -1254,12 +1260,12 @@ INFINITIVE_ENDINGS = ("are", "ere", "ire", "er", "ir", "re")  # "per denunciare"
 
 def _field_after(tokens: list[_Token], end: int, text: str) -> int | None:
     """Where a body's name ends that goes on with "of" and its field: "Ligue nationale de hockey",
-    "Istituto superiore di restauro", "Fédération française de football a annoncé". After an adjective
-    (a noun alone and "of" is as often the story's words: "la Procura del reato"), one lower-case word
+    "Istituto superiore di restauro", "Fédération française de football a annoncé". Asked after an
+    adjective only (a noun alone and "of" is as often the story's words: "la Procura del reato"): one lower-case word
     after the "of" and then the sentence, a mark or a function word; None when the name may go on
     ("Federazione italiana di atletica leggera", "Commission nationale de l'informatique").
     """
-    if end + 2 >= len(tokens) and end + 2 != len(tokens) - 1:
+    if end + 2 >= len(tokens):
         return None
     of, field = tokens[end + 1], tokens[end + 2]
     if (of.folded not in ROMANCE_OF or field.folded in TIME_WORDS or field.folded in COMPETITION_WORDS
