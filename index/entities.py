@@ -91,6 +91,15 @@ PERSON_TITLES = frozenset(fold(w) for w in """
 # "l'ex Ilva", "l'ancien Premier ministre"), given names ("Don"), a kin word that is a determiner in
 # another language (Swedish "son", French "his"), or a commander, whose unit's name follows ("comandante
 # della compagnia Talenti Montesacro")
+# Kin, whom an article names by their given name alone: "mia moglie Lucia", "sa sœur Marie", "systern Anna".
+# Right after one of these, a known given name is a person by itself. (Not a nun's "suor Rosanna": her
+# title is part of how she is named.)
+KIN_BEFORE_A_GIVEN_NAME = frozenset(fold(w) for w in """
+    moglie marito fratello sorella nonno nonna zio zia cugino cugina fidanzato fidanzata figlio figlia
+    épouse mari fils fille frère sœur oncle tante cousin cousine
+    hustru hustrun frun maken sonen dottern brodern systern pappan mamman
+    wife husband daughter brother sister
+""".split())
 # Professions that describe a person in an apposition after the name ("August Wilson, drammaturgo
 # statunitense"), beside the titles above, which may also stand before it.
 PROFESSIONS = frozenset(fold(w) for w in """
@@ -1699,6 +1708,8 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
     if len(run) == 1:
         if _surname_after_title(run[0], tokens, first, knowledge, lowercase_words, text):
             return "person"
+        if _given_name_after_kin(run[0], tokens, first, knowledge, text):
+            return "person"
         word = run[0]
         if len(word.folded) < 3 or word.is_all_caps or not _is_word(word) or not _is_name_word(word, knowledge,
                                                                                               lowercase_words):
@@ -1933,6 +1944,19 @@ def _title_before(window: list[_Token]) -> bool:
             if len(other) <= 1 and not any(t.folded in _common_words() for t in other):
                 return True
     return False
+
+
+def _given_name_after_kin(token: _Token, tokens: list[_Token], first: int, knowledge: KnowledgeBase,
+                          text: str) -> bool:
+    """Whether a known given name alone, inside a sentence, follows a kin word.
+
+    "a mia moglie Lucia e a mia figlia Rosalinda", "alla moglie Simone": the article names a family
+    by given name, and the reader looks for them so. Not before another capitalized word,
+    which makes a longer run ("il figlio Marco Rossi" is read whole).
+    """
+    return (first > 0 and not token.starts_sentence and token.folded in knowledge.given_names
+            and tokens[first - 1].folded in KIN_BEFORE_A_GIVEN_NAME and not tokens[first - 1].is_capitalized
+            and text[tokens[first - 1].end : token.start] == " ")
 
 
 def _surname_after_title(token: _Token, tokens: list[_Token], first: int, knowledge: KnowledgeBase,

@@ -785,6 +785,24 @@ def test_relatives_appositions_surnames_and_ends_of_names(text, lang, person):
     assert person in extract_entities(text, lang).person
 
 
+@pytest.mark.parametrize("text, lang, people", [
+    ("Ho vissuto a Torino con mia moglie Lucia e con mia figlia Rosalinda.", "it", ("Lucia", "Rosalinda")),
+    ("Il est venu avec sa sœur Marie et son frère Paul.", "fr", ("Marie", "Paul")),
+    ("Hon reste till Malmö med systern Anna.", "sv", ("Anna",)),
+])
+def test_a_given_name_alone_after_a_kin_word_is_a_person(text, lang, people):
+    assert extract_entities(text, lang).person == people
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("La moglie ha parlato. Lucia è una città di Santa Lucia.", "it"),  # no kin word right before
+    ("Il figlio Marino Brentelli ha parlato.", "it"),  # the full name, read whole
+])
+def test_a_given_name_makes_no_person_without_a_kin_word_right_before(text, lang):
+    found = extract_entities(text, lang).person
+    assert "Lucia" not in found and "Marino" not in found
+
+
 def test_a_surname_shared_makes_no_person_of_a_government_or_a_house():
     found = extract_entities("Giorgia Melandri ha parlato. Il Governo Melandri e la Casa Melandri tacciono.", "it")
     assert found.person == ("Giorgia Melandri",)
