@@ -1729,7 +1729,12 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
     if any(w in ORG_CONNECTORS and w not in NAME_PARTICLES for w in folded):
         return None
     initials = {i for i in range(len(run) - 1) if run[i + 1].after_initial}  # the "L" of "Samuel L. Jackson"
-    if any(_is_common(t) or t.folded in lowercase_words for i, t in enumerate(run)
+    # After a given name, a word the article also writes in lower case is a surname all the same ("Mattia
+    # Destro" in an article about a "piede destro"), unless an article makes the pair a thing's name
+    # ("del Park Hotel", "sulla Romana Sud", "l'officina Ruby Moto").
+    surname = 1 if (len(run) == 2 and folded[0] in knowledge.given_names and not run[0].starts_sentence
+                    and len(folded[1]) >= 3 and not _after_a_determiner(tokens, first, text)) else None
+    if any(_is_common(t) or (t.folded in lowercase_words and i != surname) for i, t in enumerate(run)
            if t.folded not in NAME_PARTICLES and i not in initials):
         return None
     if not all(_is_word(t) for t in run):
@@ -1763,6 +1768,11 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
             or _said_before(tokens, first, text)):
         return "person"
     return None
+
+
+def _after_a_determiner(tokens: list[_Token], first: int, text: str) -> bool:
+    """Whether an article, a possessive or an elided word comes right before token ``first``."""
+    return first > 0 and (tokens[first - 1].folded in DETERMINERS or text[tokens[first].start - 1] in "'’")
 
 
 def _after_org_noun(run: list[_Token], tokens: list[_Token], first: int, knowledge: KnowledgeBase,

@@ -803,6 +803,13 @@ def test_a_given_name_makes_no_person_without_a_kin_word_right_before(text, lang
     assert "Lucia" not in found and "Marino" not in found
 
 
+def test_a_surname_the_article_also_writes_in_lower_case_follows_a_given_name():
+    text = "Ha segnato la debuttante Marta Grigio sotto un cielo grigio."
+    assert extract_entities(text, "it").person == ("Marta Grigio",)
+    text = "Il titolare della Sara Moto ha detto che la moto era rubata."  # an article makes it a shop
+    assert "Sara Moto" not in extract_entities(text, "it").person
+
+
 def test_a_surname_shared_makes_no_person_of_a_government_or_a_house():
     found = extract_entities("Giorgia Melandri ha parlato. Il Governo Melandri e la Casa Melandri tacciono.", "it")
     assert found.person == ("Giorgia Melandri",)
