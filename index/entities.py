@@ -37,6 +37,15 @@ from index.knowledge import ALL_CAPS, ANY, CAPITAL, Alias, KnowledgeBase, load_k
 
 FACET_KINDS = ("person", "country", "org")
 
+# Kin, which stand before a name as titles do ("il fratello Bianchi") and, alone, before a given name
+# (see KIN_BEFORE_A_GIVEN_NAME).
+KIN_WORDS = frozenset(fold(w) for w in """
+    moglie marito fratello sorella nonno nonna zio zia cugino cugina fidanzato fidanzata figlio figlia
+    épouse fils fille frère sœur oncle tante cousin cousine
+    hustru hustrun frun maken sonen dottern brodern systern pappan mamman
+    wife husband daughter brother sister
+""".split())
+
 PERSON_TITLES = frozenset(fold(w) for w in """
     presidente premier ministro ministra segretario segretaria generale ammiraglio colonnello leader capo
     portavoce ambasciatore ambasciatrice senatore senatrice deputato deputata sindaco papa cancelliere
@@ -64,8 +73,7 @@ PERSON_TITLES = frozenset(fold(w) for w in """
 """.split()) | frozenset(fold(w) for w in """
     ispettore ispettrice maresciallo brigadiere appuntato tenente sottotenente sergente caporale
     vicequestore sovrintendente patriarca imam rabbino parroco sacerdote arbitro vicesindaco vicepremier
-    candidato candidata notaio primario conduttore conduttrice presentatore presentatrice stilista
-    moglie marito fratello sorella nonno nonna zio zia cugino cugina fidanzato fidanzata figlio figlia figli
+    candidato candidata notaio primario conduttore conduttrice presentatore presentatrice stilista figli
     pilota pugile tennista ciclista cestista atleta portiere attaccante centrocampista difensore nuotatore
     nuotatrice sciatore sciatrice regista pittore pittrice poeta poetessa drammaturgo cantautore cantautrice
     musicista compositore pianista chitarrista rapper fotografo fotografa scienziato scienziata ricercatore
@@ -73,20 +81,18 @@ PERSON_TITLES = frozenset(fold(w) for w in """
     attivista sindacalista medico giocatore giocatrice campione campionessa
     inspecteur inspectrice lieutenant sergent adjudant patriarche imam rabbin curé arbitre
     sélectionneur candidat candidate animateur animatrice présentateur présentatrice styliste
-    épouse fils fille frère sœur oncle tante cousin cousine
     pilote boxeur nageur nageuse skieur skieuse cycliste réalisateur réalisatrice peintre poète poétesse
     dramaturge compositeur pianiste guitariste rappeur photographe chirurgien psychiatre ingénieur architecte
     économiste sociologue philosophe fondateur fondatrice syndicaliste avocat avocate médecin joueur joueuse
     champion championne harpiste
     inspektör kommissarie kommissarien kyrkoherde präst prästen imamen rabbinen
-    hustru hustrun frun maken sonen dottern brodern systern pappan mamman
     målvakten anfallaren regissören konstnären sångaren sångerskan musikern kompositören fotografen
     läkaren kirurgen grundaren aktivisten advokaten forskaren ekonomen arkitekten programledaren artisten
     spelaren
-    inspector sergeant lieutenant wife husband daughter brother sister
+    inspector sergeant lieutenant
     boxer cyclist striker goalkeeper midfielder painter poet photographer filmmaker rapper surgeon
     economist philosopher historian scientist researcher founder activist lawyer
-""".split())  # roles, ranks, kin and professions that stand right before a name ("l'ispettore Romanazzi",
+""".split()) | KIN_WORDS  # roles, ranks, kin and professions that stand right before a name ("l'ispettore Romanazzi",
 # "il pugile Mayweather", "mia moglie Lucia"); not those that are also adjectives ("lo storico Palazzo",
 # "l'ex Ilva", "l'ancien Premier ministre"), given names ("Don"), a kin word that is a determiner in
 # another language (Swedish "son", French "his"), or a commander, whose unit's name follows ("comandante
@@ -94,12 +100,7 @@ PERSON_TITLES = frozenset(fold(w) for w in """
 # Kin, whom an article names by their given name alone: "mia moglie Lucia", "sa sœur Marie", "systern Anna".
 # Right after one of these, a known given name is a person by itself. (Not a nun's "suor Rosanna": her
 # title is part of how she is named.)
-KIN_BEFORE_A_GIVEN_NAME = frozenset(fold(w) for w in """
-    moglie marito fratello sorella nonno nonna zio zia cugino cugina fidanzato fidanzata figlio figlia
-    épouse mari fils fille frère sœur oncle tante cousin cousine
-    hustru hustrun frun maken sonen dottern brodern systern pappan mamman
-    wife husband daughter brother sister
-""".split())
+KIN_BEFORE_A_GIVEN_NAME = KIN_WORDS | {"mari"}  # "son mari Paul" (Italian "mari", "seas", is no title)
 # Professions that describe a person in an apposition after the name ("August Wilson, drammaturgo
 # statunitense"), beside the titles above, which may also stand before it.
 PROFESSIONS = frozenset(fold(w) for w in """
