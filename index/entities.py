@@ -92,11 +92,29 @@ PERSON_TITLES = frozenset(fold(w) for w in """
     inspector sergeant lieutenant
     boxer cyclist striker goalkeeper midfielder painter poet photographer filmmaker rapper surgeon
     economist philosopher historian scientist researcher founder activist lawyer
+""".split()) | frozenset(fold(w) for w in """
+    kanzler kanzlerin bundeskanzler bundeskanzlerin präsident präsidentin ministerin sprecher sprecherin
+    chefin vorsitzende vorsitzender bürgermeister bürgermeisterin oberbürgermeister oberbürgermeisterin
+    richter richterin staatsanwalt staatsanwältin anwalt anwältin rechtsanwalt rechtsanwältin botschafter
+    botschafterin abgeordnete abgeordneter papst könig königin prinz prinzessin trainer trainerin bischof
+    kardinal herr doktor professorin sänger sängerin schauspieler schauspielerin journalistin autor
+    autorin senatorin generalsekretär generalsekretärin oppositionsführer oppositionsführerin kommissar
+    kommissarin direktor direktorin geschäftsführer geschäftsführerin spieler spielerin stürmer torhüter
+    ehefrau ehemann tochter schwester
+    canciller presidenta vicepresidenta portavoz secretario secretaria alcalde alcaldesa
+    embajador embajadora senador senadora diputado diputada juez jueza fiscal consejero consejera asesor
+    asesora señor señora rey reina príncipe princesa obispo cardenal gobernador gobernadora jefe jefa
+    mandatario mandataria dictador coronel almirante sargento teniente abogado abogada periodista
+    escritor escritora actriz entrenador futbolista jugador jugadora homólogo homóloga
+    esposa esposo marido hermano hermana hijo hija
 """.split()) | KIN_WORDS  # roles, ranks, kin and professions that stand right before a name ("l'ispettore Romanazzi",
 # "il pugile Mayweather", "mia moglie Lucia"); not those that are also adjectives ("lo storico Palazzo",
 # "l'ex Ilva", "l'ancien Premier ministre"), given names ("Don"), a kin word that is a determiner in
 # another language (Swedish "son", French "his"), or a commander, whose unit's name follows ("comandante
-# della compagnia Talenti Montesacro")
+# della compagnia Talenti Montesacro"). German titles are capitalized like the name they stand before ("Justizministerin Alma Zadić", "Frau
+# Herr Merkelbach"), Spanish ones are not ("el abogado Thomas Kreuzer"); left out are words that are a name or
+# another language's word too: "Frau" (a Sardinian surname), "Sohn", "Bruder", "líder" (Swedish "lider"),
+# "capitán" ("Capitan Ventosa").
 # Kin, whom an article names by their given name alone: "mia moglie Lucia", "sa sœur Marie", "systern Anna".
 # Right after one of these, a known given name is a person by itself. (Not a nun's "suor Rosanna": her
 # title is part of how she is named.)
@@ -144,7 +162,7 @@ ABBREVIATED_TITLES = {lang: {fold(short): fold(full) for short, full in (pair.sp
 }.items()}
 WRITTEN_WITHOUT_STOP = frozenset({"mme", "mlle"})
 # Prepositions that open a sentence before a name: "Secondo/Selon/Enligt Martial Jorel".
-SENTENCE_OPENERS = frozenset(fold(w) for w in "secondo selon enligt according".split())
+SENTENCE_OPENERS = frozenset(fold(w) for w in "secondo selon enligt according laut según".split())
 # Verbs whose subject is a person, folded, as one or two words after the name ("è morta", "a déclaré").
 PERSON_VERBS = frozenset(tuple(fold(w) for w in phrase.split()) for phrase in """
     ha dichiarato; ha detto; ha affermato; ha spiegato; ha aggiunto; ha commentato; ha raccontato; ha ammesso;
@@ -162,6 +180,7 @@ PERSON_VERBS = frozenset(tuple(fold(w) for w in phrase.split()) for phrase in ""
 TITLE_SUFFIXES = tuple(fold(w) for w in """
     minister ministern rådgivare rådgivaren diplomat diplomaten ledare ledaren chef chefen presidenten generalen
     sekreterare sekreteraren
+    ministerin sprecher sprecherin kanzler kanzlerin präsident präsidentin chefin
 """.split())
 ORG_WORDS = frozenset(fold(w) for w in """
     ministero ministry ministère consiglio council conseil partito party parti agenzia agency agence banca bank
@@ -240,6 +259,8 @@ PORTFOLIOS = frozenset(fold(w) for w in """
     armées sports transports industrie région département république assemblée sénat
     interior justice defence defense economy finance health labour labor culture education agriculture
     environment transport trade industry region republic
+    exteriores justicia defensa economía hacienda sanidad trabajo cultura educación agricultura
+    transportes industria región república
 """.split())
 # More words that make a capitalized name an organization's. Kept apart from ORG_WORDS, which the
 # statistical tagger reads as a feature (index/tagger.py): changing that set would change its input.
@@ -305,6 +326,9 @@ GENITIVE_S = frozenset("sv da no nb nn de is".split())
 SENTENCE_BREAKS = frozenset('.!?…:;«»"“”„\n\r—–([')
 HYPHENS = frozenset("-‐‑")
 MAX_NAME_TOKENS = 6
+# Titles that are also adjectives inside a capitalized name: "Service of General Economic Interest",
+# "Premier League", "Reparto Tecnico", "Capo Verde": no name follows them there.
+TITLES_IN_NAMES = frozenset("general generale premier prime tecnico capo".split())
 SENTENCE_REACH = 600  # characters: how far from a name the tagger reads its sentence
 TAGGER_CONFIDENT = 0.8  # a tagger PER span at least this sure (mean marginal) needs no other sign; tuned on dev
 
@@ -1325,12 +1349,18 @@ def _adjectives_after(tokens: list[_Token], i: int, nationality: set[int]) -> in
 
 def _trim_run(tokens: list[_Token], first: int, last: int) -> int:
     """Where a capitalized run really starts: past a sentence-initial common word or opener ("Enligt"),
-    titles, and then lower case."""
+    titles, and then lower case; past a capitalized title inside the run, as English and German write
+    it, when two words or more follow ("Justice Minister | Alma Zadić"; not "Premier | League")."""
     while first <= last and (
         (tokens[first].starts_sentence and (_is_common(tokens[first]) or tokens[first].folded in SENTENCE_OPENERS))
         or _is_title(tokens[first].folded)
     ):
         first += 1
+    title = next((i for i in range(last - 2, first, -1) if _is_title(tokens[i].folded) and tokens[i].is_capitalized
+                  and not tokens[i].is_all_caps and tokens[i].folded not in TITLES_IN_NAMES
+                  and all(t.is_capitalized for t in tokens[i + 1 : last + 1])), None)
+    if title is not None and not _has_org_word(tokens[first : last + 1]):
+        first = title + 1  # not inside a body's name: "Reparto Tecnico Logistico Amministrativo"
     while first <= last and not tokens[first].is_capitalized:
         first += 1  # "Questore di Modena" without its title: "Modena", not "di Modena"
     return first

@@ -803,6 +803,41 @@ def test_a_given_name_makes_no_person_without_a_kin_word_right_before(text, lang
     assert "Lucia" not in found and "Marino" not in found
 
 
+# The same story in five languages: German and English write the title capitalized, glued to the name.
+TITLES_STORY = {
+    "de": "Die Justizministerin Alma Zadić sagte am Montag, der Anwalt Thomas Kreuzer habe Berufung eingelegt. "
+          "Laut Polizeisprecher Markus Dittrich war die Lage ruhig.",
+    "en": "Justice Minister Alma Zadić said on Monday that lawyer Thomas Kreuzer had appealed. "
+          "According to police spokesman Markus Dittrich, the situation was calm.",
+    "es": "La ministra de Justicia Alma Zadić dijo el lunes que el abogado Thomas Kreuzer había recurrido. "
+          "Según el portavoz Markus Dittrich, la situación era tranquila.",
+    "it": "La ministra della Giustizia Alma Zadić ha detto lunedì che l'avvocato Thomas Kreuzer ha fatto ricorso. "
+          "Secondo il portavoce Markus Dittrich la situazione era tranquilla.",
+    "sv": "Justitieministern Alma Zadić sade på måndagen att advokaten Thomas Kreuzer har överklagat. "
+          "Enligt talespersonen Markus Dittrich var läget lugnt.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(TITLES_STORY))
+def test_titles_in_german_english_and_spanish_make_the_same_people(lang):
+    """Alma is no given name the knowledge base has (it is also "soul"): the title before her name says
+    who she is, in every language, and the title is not part of the name."""
+    assert extract_entities(TITLES_STORY[lang], lang).person == ("Alma Zadić", "Markus Dittrich", "Thomas Kreuzer")
+
+
+@pytest.mark.parametrize("text, lang, absent", [
+    ("Il derby di Barclays Premier League Chelsea ha vinto.", "it", "League Chelsea"),  # an adjective-like title
+    ("Lavora al Reparto Tecnico Logistico Amministrativo di Bologna.", "it", "Logistico Amministrativo"),
+    ("I ladri sono entrati nella ditta Officina PM Lavorazioni Meccaniche.", "it", "Lavorazioni Meccaniche"),
+    ("Gianni Frau è stato sentito.", "it", "Gianni"),  # Frau is a surname, not the German title
+])
+def test_a_title_inside_a_name_does_not_cut_it(text, lang, absent):
+    found = extract_entities(text, lang).person
+    assert absent not in found
+    if "Frau" in text:
+        assert found == ("Gianni Frau",)
+
+
 def test_a_surname_the_article_also_writes_in_lower_case_follows_a_given_name():
     text = "Ha segnato la debuttante Marta Grigio sotto un cielo grigio."
     assert extract_entities(text, "it").person == ("Marta Grigio",)
