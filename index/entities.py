@@ -210,12 +210,18 @@ PLACE_WORDS_BEFORE = frozenset(fold(w) for w in """
     rue avenue boulevard place quai allée impasse chemin pont gare hôpital lycée collège école église cathédrale
     stade théâtre musée parc saint sainte st ste
     sankt street road square hospital church airport station stadium bridge
+    avenida plaza paseo carretera aeropuerto estación estadio colegio escuela iglesia catedral puente
+    museo parque cárcel prisión
     jabal jebel djebel wadi oued
 """.split())
 PLACE_WORDS_AFTER = frozenset(fold(w) for w in """
     gata gatan väg vägen plats platsen torg torget park parken sjukhus sjukhuset skola skolan kyrka kyrkan
     street road square avenue
+    straße strasse platz allee
 """.split())
+# Place words that are a given name elsewhere count only as written in lower case before the name: the
+# Spanish "calle Mario Benedetti" is a street, the Swedish "Calle Jonsson" a man.
+LOWER_CASE_PLACE_WORDS = frozenset({"calle"})
 ELIDED_OF = re.compile(r"(?<![^\W\d_])(?:dell|degl|d)['’]\s*$", re.IGNORECASE)
 # The word right before a name; a saint's abbreviation keeps its full stop ("S. Anna", "St. Paul"), which
 # after any other word ends a sentence ("all'ospedale. Marco Rossi").
@@ -248,6 +254,8 @@ ORG_APPOSITION_NOUNS = ORG_NOUNS | frozenset(fold(w) for w in """
     företaget bolaget koncernen kedjan tidningen tidskriften dagstidningen kvällstidningen föreningen
     fackförbundet partiet stiftelsen
     newspaper magazine firm carmaker retailer broadcaster
+    empresa compañía grupo partido sindicato asociación fundación organización agencia diario periódico
+    semanario revista cadena multinacional aseguradora constructora
 """.split())
 CONJUNCTIONS = frozenset("e ed et och and y und".split())
 # What a minister or a president is of, capitalized between the title and the surname.
@@ -2051,7 +2059,8 @@ def _is_word(token: _Token) -> bool:
 def _names_a_place(text: str, start: int, end: int) -> bool:
     """Whether the name at ``start:end`` is part of a place's name: "via Carlo Sigonio", "Olof Palmes gata"."""
     before = _WORD_BEFORE.search(text, max(0, start - 40), start)
-    if before and (before.group(2) or fold(before.group(1)) in PLACE_WORDS_BEFORE):
+    if before and (before.group(2) or fold(before.group(1)) in PLACE_WORDS_BEFORE
+                   or (before.group(1).islower() and before.group(1) in LOWER_CASE_PLACE_WORDS)):
         return True
     after = _WORD_AFTER.match(text[end : end + 40])
     return bool(after) and text[end - 1 : end] == "s" and fold(after.group(1)) in PLACE_WORDS_AFTER

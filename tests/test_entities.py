@@ -838,6 +838,27 @@ def test_a_title_inside_a_name_does_not_cut_it(text, lang, absent):
         assert found == ("Gianni Frau",)
 
 
+@pytest.mark.parametrize("text, lang, org", [
+    ("Según el diario Clarinete, la empresa Morandell Hnos cerró ayer.", "es", ("Clarinete", "Morandell Hnos")),
+    ("La cadena Mercadoliva abrió una tienda nueva.", "es", ("Mercadoliva",)),
+])
+def test_a_spanish_organization_noun_names_the_unknown_body_after_it(text, lang, org):
+    assert extract_entities(text, lang).org == org
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Vive en la calle Mario Benedetti y trabaja en el hospital Ramón Cajal.", "es"),
+    ("Er wohnt in der Heinrich Heine Straße, nahe der Konrad-Adenauer-Straße.", "de"),
+])
+def test_streets_named_after_people_in_spanish_and_german_are_no_people(text, lang):
+    assert extract_entities(text, lang).person == ()
+
+
+def test_a_swedish_calle_is_a_man_not_a_spanish_street():
+    found = extract_entities("Den svenske medborgaren Calle Jonsson greps i juli. Calle Jonsson frigavs.", "sv")
+    assert found.person == ("Calle Jonsson",)
+
+
 def test_a_surname_the_article_also_writes_in_lower_case_follows_a_given_name():
     text = "Ha segnato la debuttante Marta Grigio sotto un cielo grigio."
     assert extract_entities(text, "it").person == ("Marta Grigio",)
