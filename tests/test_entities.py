@@ -214,6 +214,46 @@ def test_one_story_gets_the_same_facets_in_every_language():
     }
 
 
+INTERNATIONAL_BODIES = {  # the same sentences, by their full names and then by their acronyms
+    "it": ("Le Nazioni Unite e la Nato hanno chiesto una tregua; l'Unione europea, l'Organizzazione mondiale "
+           "della sanità e il Fondo monetario internazionale promettono aiuti.",
+           "Secondo l'ONU, l'UE e l'OMS, il FMI e l'Alleanza atlantica devono agire."),
+    "fr": ("Les Nations unies et l'OTAN ont demandé une trêve ; l'Union européenne, l'Organisation mondiale de "
+           "la santé et le Fonds monétaire international promettent une aide.",
+           "Selon l'ONU, l'UE et l'OMS, le FMI et l'Alliance atlantique doivent agir."),
+    # German inflects: "die Europäische Union" but "der Europäischen Union", "dem Internationalen Währungsfonds".
+    "de": ("Die Vereinten Nationen und die Nato forderten eine Waffenruhe; die Europäische Union, die "
+           "Weltgesundheitsorganisation und der Internationale Währungsfonds sagten Hilfe zu.",
+           "Ein Sprecher der Europäischen Union sagte, UNO und WHO seien sich mit dem Internationalen "
+           "Währungsfonds und der NATO einig."),
+    "es": ("Las Naciones Unidas y la OTAN pidieron una tregua; la Unión Europea, la Organización Mundial de la "
+           "Salud y el Fondo Monetario Internacional prometieron ayuda.",
+           "Según la ONU, la UE y la OMS, el FMI y la Alianza Atlántica deben actuar."),
+}
+
+
+@pytest.mark.parametrize("lang", ["de", "es"])
+def test_german_and_spanish_name_the_un_nato_eu_who_and_imf_as_italian_and_french_do(lang):
+    bodies = {"United Nations", "NATO", "European Union", "World Health Organization", "International Monetary Fund"}
+    for sentence, italian, french in zip(INTERNATIONAL_BODIES[lang], INTERNATIONAL_BODIES["it"], INTERNATIONAL_BODIES["fr"]):
+        assert facets(sentence, lang) == facets(italian, "it") == facets(french, "fr") == {
+            "person": set(), "country": set(), "org": bodies}
+
+
+def test_german_and_spanish_forms_of_a_countrys_institutions_and_parties():
+    italian = facets("Il ministero degli Esteri russo ha convocato l'ambasciatore; la Corte suprema americana ha deciso.", "it")
+    german = facets("Das russische Außenministerium bestellte den Botschafter ein; der Oberste Gerichtshof der USA entschied.", "de")
+    spanish = facets("El Ministerio de Exteriores ruso convocó al embajador; la Corte Suprema de Estados Unidos decidió.", "es")
+    assert italian == german == spanish == {"person": set(), "country": {"RU", "US"},
+                                            "org": {"Ministry of Foreign Affairs of Russia", "Supreme Court of the United States"}}
+    # Party acronyms and bare names that are words elsewhere are read in their language only.
+    assert extract_entities("El PP votó en contra.", "es").org == ("People's Party (Spain)",)
+    assert extract_entities("Il PP ha votato contro.", "it").org == ()
+    assert set(extract_entities("Die Grünen und die Linke stimmten dagegen.", "de").org) == {
+        "Alliance 90/The Greens", "The Left (Germany)"}
+    assert extract_entities("Ne ha sequestrato UNO, la Guardia di Finanza.", "it").org == ("Guardia di Finanza",)
+
+
 def test_mentions_point_at_the_text():
     text = STORY["fr"]
     extraction = extract_entities(text, "fr")
