@@ -749,9 +749,14 @@ def _capitalized_alone(tokens: list[_Token]) -> set[str]:
 
 @functools.lru_cache(maxsize=4)
 def _organization_words(knowledge: KnowledgeBase) -> frozenset[str]:
-    """Every word of a known organization's or country's names, and the organization words: not a person's."""
+    """Every word of a known organization's or country's names, and the organization words: not a person's.
+
+    A country's adjective of some languages only is left out: it means nothing in the others (Spanish
+    "chino@es" does not make "El Chino", a nickname in an Italian article, anything but a person's name).
+    """
     words = {token for tokens, aliases in knowledge.aliases.items() for token in tokens
-             if any(a.entity.kind != "person" for a in aliases) and len(token) > 2}
+             if any(a.entity.kind != "person" and not (a.entity.kind == "country" and a.languages)
+                    for a in aliases) and len(token) > 2}
     return frozenset(words | ORG_WORDS) - knowledge.given_names
 
 

@@ -255,8 +255,10 @@ class _Builder:
         self.places: set[tuple[str, ...]] = set()
 
     def add(self, entity: Entity, text: str, *, line: int = 0, is_short=False, is_combining=False,
-            ambiguous=False, any_case=False, from_cldr=False, place: tuple[str, ...] = ()) -> None:
-        text, languages = _alias_languages(text)
+            ambiguous=False, any_case=False, from_cldr=False, place: tuple[str, ...] = (),
+            languages: tuple[str, ...] = ()) -> None:
+        text, written = _alias_languages(text)
+        languages = written or languages
         tokens = tokens_of(text)
         if not tokens:
             return
@@ -387,11 +389,24 @@ def _read_countries(path: Path, builder: _Builder) -> None:
                 builder.add(entity, name, place=place)
             builder.places.update(tokens for tokens in map(tokens_of, place) if tokens)  # never a person either
         for language, words in info.get("adjectives", {}).items():
-            for word in words.split("|") if "|" in words else words.split():
-                for form in (word, *_inflected_adjectives(language, word)):
-                    builder.add(entity, form, any_case=True)
+            for form, languages in adjective_forms(language, words):
+                builder.add(entity, form, any_case=True, languages=languages)
         for word in info.get("combining", "").split():
             builder.add(entity, word, is_combining=True)
+
+
+def adjective_forms(language: str, words: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The forms one language's adjectives of a country stand for, each with the languages it is limited to.
+
+    Adjectives are matched in articles of every language, so a form that is an ordinary word of another
+    language carries an "@xx" suffix, as entity aliases do: "persa@es" is Iranian in Spanish articles only,
+    where an Italian "partita persa" is a lost match. A form inflected by rule keeps its word's limit.
+    """
+    forms = []
+    for written in words.split("|") if "|" in words else words.split():
+        word, languages = _alias_languages(written)
+        forms += [(form, languages) for form in (word, *_inflected_adjectives(language, word))]
+    return forms
 
 
 def _inflected_adjectives(language: str, word: str) -> tuple[str, ...]:

@@ -1,6 +1,8 @@
 """Entity extraction: the knowledge base, the traps, variants, discovery, one set of facets per story."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from index import extract_entities
@@ -945,9 +947,54 @@ def test_an_article_before_a_name_is_no_given_name_and_swedish_weak_adjectives_n
     ("La fabbrica di Torino chiude.", "it", "IT"),
     ("La police de Göteborg enquête.", "fr", "SE"),
     ("Das Treffen fand in München statt.", "de", "DE"),
+    ("Die Minister trafen sich in Warschau.", "de", "PL"),
+    ("La cumbre se celebró en Estocolmo.", "es", "SE"),
 ])
 def test_a_large_city_names_its_country(text, lang, code):
     assert code in extract_entities(text, lang).country
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Der französische Präsident traf den deutschen Kanzler in Berlin.", "de"),
+    ("El presidente francés se reunió con el canciller alemán.", "es"),
+])
+def test_german_and_spanish_nationality_adjectives_name_countries(text, lang):
+    assert set(extract_entities(text, lang).country) == {"FR", "DE"}
+
+
+def test_an_adjective_written_like_a_word_of_another_language_is_matched_in_its_own_only():
+    assert extract_entities("Ha giocato la partita persa contro il Modena.", "it").country == ()  # "lost"
+    assert extract_entities("El régimen persa amenazó con represalias.", "es").country == ("IR",)
+    assert extract_entities("Ejderns ungar lämnar boet.", "sv").country == ()  # German "Ungar", a Hungarian
+    assert extract_entities("Ein Ungar gewann das Rennen.", "de").country == ("HU",)
+    from index.entities import _organization_words
+
+    words = _organization_words(load_knowledge())  # never a person's: Spanish "chino" leaves "El Chino" one
+    assert "chino" not in words and "cinese" in words
+
+
+def test_the_loader_limits_an_adjective_and_its_inflections_to_the_suffixed_languages(tmp_path):
+    folder = write_knowledge(tmp_path / "kb", "")
+    (folder / "countries.json").write_text(json.dumps({"countries": {"IR": {"adjectives": {
+        "es": "persa@es iraní", "sv": "iranska@sv,da"}}}}), encoding="utf-8")
+    knowledge = load_knowledge(folder)
+    limits = {tokens: {a.languages for a in knowledge.aliases[tokens]} for tokens in
+              [("persa",), ("irani",), ("iranska",), ("iranske",)]}
+    assert limits == {("persa",): {("es",)}, ("irani",): {()}, ("iranska",): {("sv", "da")},
+                      ("iranske",): {("sv", "da")}}  # the weak "-e" form follows its word
+    assert extract_entities("la partita persa", "it", knowledge).country == ()
+    assert extract_entities("la alfombra persa", "es", knowledge).country == ("IR",)
+    assert query_knowledge(knowledge).named(("persa",)) == ()  # a query has no language
+
+
+def test_no_adjective_takes_the_place_of_its_countrys_name():
+    # Spanish "armenia" and "china" are left out of countries.json: an adjective written like the country's
+    # CLDR name would replace the name, and a surname glued to it, or an Italian word, would be the country.
+    found = extract_entities("Il furto è avvenuto ieri sera. Agata Patanè Armenia", "it")
+    assert found.country == () and found.person == ("Agata Patanè Armenia",)
+    assert extract_entities("La ragazza era china sul finestrino.", "it").country == ()
+    assert extract_entities("The talks with China resumed.", "en").country == ("CN",)
+    assert extract_entities("Los turistas chinos llegaron.", "es").country == ("CN",)
 
 
 def test_a_swedish_body_named_after_its_city_is_an_organization_and_the_city_alone_a_place():
