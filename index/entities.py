@@ -751,13 +751,21 @@ def _capitalized_alone(tokens: list[_Token]) -> set[str]:
 def _organization_words(knowledge: KnowledgeBase) -> frozenset[str]:
     """Every word of a known organization's or country's names, and the organization words: not a person's.
 
-    A country's adjective of some languages only is left out: it means nothing in the others (Spanish
-    "chino@es" does not make "El Chino", a nickname in an Italian article, anything but a person's name).
+    Not a country's adjective, which an office's name takes ("Ministerio de Exteriores chino", "il ministro
+    degli Esteri russo") but which says nothing of a capitalized word written like it: "Marco Russo", "El
+    Chino", a nickname. The adjective alone is matched as the country where the article writes it so.
+    One written like a country's name or its genitive stays: the Swedish "ministern Palestinas" (Spanish
+    "palestinas") names no one.
     """
+    adjectives, names = set(), set()
+    for tokens, aliases in knowledge.aliases.items():
+        for alias in aliases:
+            if len(tokens) == 1 and alias.entity.kind == "country":
+                (names if any(alias.case) else adjectives).add(tokens[0])
+    adjectives -= names | {name + "s" for name in names}
     words = {token for tokens, aliases in knowledge.aliases.items() for token in tokens
-             if any(a.entity.kind != "person" and not (a.entity.kind == "country" and a.languages)
-                    for a in aliases) and len(token) > 2}
-    return frozenset(words | ORG_WORDS) - knowledge.given_names
+             if any(a.entity.kind != "person" for a in aliases) and len(token) > 2}
+    return frozenset((words - adjectives) | ORG_WORDS) - knowledge.given_names
 
 
 def _surnames_of_discovered(tokens: list[_Token], covered: list[bool], mentions: list[Mention],
@@ -1391,9 +1399,11 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
     if len(alias.tokens) > 1:
         return True  # multi-word names are specific
     if all(rule == ANY for rule in alias.case):
-        # Adjectives are lower-case words; capitalized after a given name, one is a surname: "Clemente
-        # Russo", "Paolo Romano", "Anne Français" are people, not Russia, Rome or France.
-        return not _surname_after_given_name(tokens, match.first, covered, knowledge)
+        # Adjectives are lower-case words; capitalized after a given name or a title, one is a surname:
+        # "Clemente Russo", "Paolo Romano", "Anne Français", "l'avvocato Russo" are people, not Russia,
+        # Rome or France ("il presidente russo" is Russia's).
+        return not (_surname_after_given_name(tokens, match.first, covered, knowledge)
+                    or (alias.entity.kind == "country" and _surname_after_a_title(tokens, match.first, text)))
     if token.is_all_caps and len(token.folded) <= 5:
         return True  # an acronym (NATO, USA) is not glued to a first name
     after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
@@ -1425,6 +1435,14 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
             continue
         return False
     return True
+
+
+def _surname_after_a_title(tokens: list[_Token], i: int, text: str) -> bool:
+    """Whether capitalized token ``i``, inside a sentence, follows a lower-case title and one space."""
+    token = tokens[i]
+    return (i > 0 and token.is_capitalized and not token.is_all_caps and not token.starts_sentence
+            and not tokens[i - 1].is_capitalized and _is_title(tokens[i - 1].folded)
+            and text[tokens[i - 1].end : token.start] == " ")
 
 
 def _surname_after_given_name(tokens: list[_Token], i: int, covered: list[bool], knowledge: KnowledgeBase) -> bool:

@@ -967,10 +967,19 @@ def test_an_adjective_written_like_a_word_of_another_language_is_matched_in_its_
     assert extract_entities("El régimen persa amenazó con represalias.", "es").country == ("IR",)
     assert extract_entities("Ejderns ungar lämnar boet.", "sv").country == ()  # German "Ungar", a Hungarian
     assert extract_entities("Ein Ungar gewann das Rennen.", "de").country == ("HU",)
-    from index.entities import _organization_words
 
-    words = _organization_words(load_knowledge())  # never a person's: Spanish "chino" leaves "El Chino" one
-    assert "chino" not in words and "cinese" in words
+
+@pytest.mark.parametrize("text, person", [
+    ("Ha vinto il pugile Chino, davanti al pubblico.", "Chino"),  # Spanish "chino", in an office's name too
+    ("Ha parlato l'avvocato Russo in aula.", "Russo"),
+    ("Lo ha detto il sindaco Francese ieri sera.", "Francese"),
+])
+def test_a_capitalized_nationality_adjective_after_a_title_is_a_surname(text, person):
+    """Adjectives are written in lower case ("il presidente russo" is Russia's): capitalized after a title,
+    the word is someone's surname, whatever office names use it ("Ministerio de Exteriores chino")."""
+    found = extract_entities(text, "it")
+    assert found.person == (person,) and found.country == ()
+    assert extract_entities("Il presidente russo ha parlato.", "it").country == ("RU",)
 
 
 def test_the_loader_limits_an_adjective_and_its_inflections_to_the_suffixed_languages(tmp_path):
