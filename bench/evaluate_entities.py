@@ -240,16 +240,19 @@ def corpus_sample(limit: int) -> list[tuple[str, str]]:
     return texts
 
 
-def parallel_agreement(path: Path, part: str = "stories") -> tuple[dict[str, float], list[str]]:
+def parallel_agreement(path: Path, part: str = "stories",
+                       languages: tuple[str, ...] = ()) -> tuple[dict[str, float], list[str]]:
     """Mean Jaccard per facet between the languages of each story, and what differs.
 
-    ``part``: "stories" (for development) or "held_out" (only measured).
+    ``part``: "stories" (for development) or "held_out" (only measured), or the file's other keys;
+    ``languages``: only these versions of each story (all by default).
     """
     stories = json.loads(path.read_text(encoding="utf-8"))[part]
     totals = {kind: [] for kind in ("person", "country", "org")}
     differences = []
     for number, story in enumerate(stories, start=1):
-        found = {lang: extract_entities(text, lang) for lang, text in story.items()}
+        found = {lang: extract_entities(text, lang) for lang, text in story.items()
+                 if not languages or lang in languages}
         for kind in totals:
             for a, b in itertools.combinations(sorted(found), 2):
                 left, right = set(found[a].values(kind)), set(found[b].values(kind))
@@ -312,6 +315,16 @@ def main() -> None:
         print(f"  {label:12} " + "  ".join(f"{kind} {value:.3f}" for kind, value in agreement.items()))
         for line in disagreements if part == "stories" else ():  # held-out stories are measured, not read
             print(f"    {line}")
+    six = ROOT / "bench" / "data" / "six-language-stories.json"
+    print(f"\nOne story in six languages ({six.relative_to(ROOT)}: it, fr, sv, de, es, en), mean Jaccard over "
+          "language pairs, and over it, fr and sv alone:")
+    for part, label in (("six_languages", "development"), ("six_languages_held_out", "held out")):
+        for languages in ((), ("it", "fr", "sv")):
+            agreement, disagreements = parallel_agreement(six, part, languages)
+            print(f"  {label:12} {'/'.join(languages) or 'all six':9} "
+                  + "  ".join(f"{kind} {value:.3f}" for kind, value in agreement.items()))
+            for line in disagreements if part == "six_languages" and not languages else ():
+                print(f"    {line}")
 
     seeds = [(p.read_text(), "") for p in sorted((ROOT / "corpus").iterdir())]
     sample = corpus_sample(args.speed_articles)

@@ -181,6 +181,9 @@ TITLE_SUFFIXES = tuple(fold(w) for w in """
     minister ministern rådgivare rådgivaren diplomat diplomaten ledare ledaren chef chefen presidenten generalen
     sekreterare sekreteraren
     ministerin sprecher sprecherin kanzler kanzlerin präsident präsidentin chefin
+    forscher forscherin händler händlerin führer führerin leiter leiterin schriftsteller schriftstellerin
+    experte expertin ökonom ökonomin volkswirt volkswirtin analyst analystin berater beraterin politiker
+    politikerin aktivist aktivistin journalist journalistin sekretär sekretärin vorsitzende vorsitzender
 """.split())
 ORG_WORDS = frozenset(fold(w) for w in """
     ministero ministry ministère consiglio council conseil partito party parti agenzia agency agence banca bank
@@ -415,7 +418,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     full = [m for m in matches if not m.alias.is_short]
     covered = _covered(tokens, full, mentions)  # mentions so far: organizations found around place names
     proposals: list[Proposal] = []
-    accepted = [m for m in full if _passes_guards(m, tokens, covered, knowledge, proposals, text)
+    accepted = [m for m in full if _passes_guards(m, tokens, covered, knowledge, proposals, text, lang)
                 and not (m.alias.entity.kind == "person"
                          and _names_a_place(text, tokens[m.first].start, tokens[m.last].end))]
     # A country or organization name a guard rejected is free again for discovery: "Hollande" in
@@ -440,7 +443,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     mentions += _sharing_a_surname(tokens, _covered(tokens, [], mentions), mentions, knowledge, text)
     mentions += _coordinated_people(tokens, mentions, knowledge, text, lang)
     mentions += _acronyms(tokens, _covered(tokens, [], mentions), mentions, text)
-    return _collect(_places_that_are_surnames(mentions, knowledge), proposals, knowledge)
+    return _collect(_surnames_as_full_names(_places_that_are_surnames(mentions, knowledge)), proposals, knowledge)
 
 
 def _surnames_written(mentions: list[Mention]) -> dict[str, set[tuple[str, bool]]]:
@@ -467,6 +470,23 @@ def _places_that_are_surnames(mentions: list[Mention], knowledge: KnowledgeBase)
                 and any(alias.place for alias in knowledge.aliases.get((folded,), ()))):  # a city, no country
             (value, is_new), = owners[folded]
             mention = Mention("person", value, mention.text, mention.start, mention.end, is_new=is_new)
+        result.append(mention)
+    return result
+
+
+def _surnames_as_full_names(mentions: list[Mention]) -> list[Mention]:
+    """A person found by surname alone ("M. Gruber", "Oppositionsführerin Andersson") is the one person the
+    article names in full with that surname: one value for Thomas Gruber, not two; in the genitive too
+    ("Pagrotskys förslag" is Leif Pagrotsky's)."""
+    owners = _surnames_written(mentions)
+    result = []
+    for mention in mentions:
+        if mention.kind == "person" and mention.is_new and " " not in mention.value:
+            folded = fold(mention.value)
+            found = owners.get(folded) or (owners.get(folded[:-1], ()) if folded.endswith("s") else ())
+            if len(found) == 1:
+                (value, is_new), = found
+                mention = Mention("person", value, mention.text, mention.start, mention.end, is_new=is_new)
         result.append(mention)
     return result
 
@@ -1388,7 +1408,7 @@ def _trim_run(tokens: list[_Token], first: int, last: int) -> int:
 
 
 def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], knowledge: KnowledgeBase,
-                   proposals: list[Proposal], text: str) -> bool:
+                   proposals: list[Proposal], text: str, lang: str = "") -> bool:
     """False for a one-word proper name that is really part of a longer unknown name.
 
     Unless the longer name is a spelling variant of the same person
@@ -1425,6 +1445,8 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
             continue
         if neighbour is before and _title_of_portfolio(tokens, index, text) is not None:
             continue  # "il ministro degli Esteri Tajani"
+        if neighbour is before and lang == "de" and _german_noun(tokens, index):
+            continue  # "den finnischen Rivalen Nokia": German writes nouns capitalized
         if neighbour is before and before.end < token.start - 1:
             continue  # punctuation between them: not one name
         if neighbour is after and token.end < after.start - 1:
@@ -1435,6 +1457,20 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
             continue
         return False
     return True
+
+
+GERMAN_ARTICLES = frozenset("der die das den dem des ein eine einen einem einer eines".split())
+
+
+def _german_noun(tokens: list[_Token], i: int) -> bool:
+    """Whether capitalized token ``i`` is a German noun: an article before it, lower-case words (adjectives)
+    at most two between them ("den finnischen Rivalen", "der Konzern"), inside a sentence."""
+    for j in range(i - 1, max(-1, i - 4), -1):
+        if tokens[j].is_capitalized or tokens[j + 1].starts_sentence:
+            return False
+        if tokens[j].folded in GERMAN_ARTICLES:
+            return True
+    return False
 
 
 def _surname_after_a_title(tokens: list[_Token], i: int, text: str) -> bool:

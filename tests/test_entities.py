@@ -901,6 +901,24 @@ def test_a_swedish_calle_is_a_man_not_a_spanish_street():
     assert found.person == ("Calle Jonsson",)
 
 
+@pytest.mark.parametrize("text, lang, person", [
+    ("Thomas Gruber a parlé. La ligne restera fermée, a précisé M. Gruber.", "fr", "Thomas Gruber"),
+    ("Magdalena Andersson sprach. Oppositionsführerin Andersson warf der Regierung vor.", "de", "Magdalena Andersson"),
+    ("Lo ha detto Pietro Vandelli. Secondo l'avvocato Vandelli il caso è chiuso.", "it", "Pietro Vandelli"),
+    ("Leif Pagrotsky har talat. Statsrådet Pagrotskys förslag kom i går.", "sv", "Leif Pagrotsky"),
+])
+def test_a_surname_after_a_title_is_the_person_the_article_names_in_full(text, lang, person):
+    """One value per person: the surname alone, found after a title, is not a second person."""
+    assert extract_entities(text, lang).person == (person,)
+
+
+def test_a_german_noun_before_a_known_name_is_not_part_of_it():
+    text = "Konzernchef Börje Ekholm verwies auf den finnischen Rivalen Nokia und die Waldforscherin Ingrid Halvorsen."
+    found = extract_entities(text, "de")
+    assert found.org == ("Nokia",) and found.person == ("Börje Ekholm", "Ingrid Halvorsen")
+    assert "Nokia" not in extract_entities("Il gruppo Rivalen Nokia ha chiuso.", "it").org  # German nouns only
+
+
 def test_a_surname_the_article_also_writes_in_lower_case_follows_a_given_name():
     text = "Ha segnato la debuttante Marta Grigio sotto un cielo grigio."
     assert extract_entities(text, "it").person == ("Marta Grigio",)
