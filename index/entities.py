@@ -876,7 +876,7 @@ def _coordinated_people(tokens: list[_Token], mentions: list[Mention], knowledge
     """
     starts = [token.start for token in tokens]
     lowercase_words = {t.folded for t in tokens if not t.is_capitalized}
-    common = frozenset(fold(w) for w in stop_words(lang)) or _common_words()  # a language with no list: all
+    common = _stop_words_of(lang) or _common_words()  # a language with no list: all
     found: list[Mention] = []
     pending = [m for m in mentions if m.kind == "person"]
     covered = _covered(tokens, [], mentions) if pending else []
@@ -1039,16 +1039,21 @@ def _tokens(text: str, text_words=None, common: tuple[frozenset, frozenset] | No
     previous_end = 0
     title_read = False  # the last token was a short title, read as the title it stands for
     append = tokens.append
+    seen: dict[str, tuple] = {}  # written word → what the fast path needs of it: most words recur
     for written, start, end, is_whole in words(text) if text_words is None else text_words:
         if is_whole:
             continue  # the joined form of a compound: names are made of its parts
         if start - previous_end == 1 and tokens and text[previous_end] == " ":
             # One space before it, as most words have: inside a sentence, after no initial or particle.
-            folded = fold(written)
-            if folded not in short_titles:
-                capitalized = written[:1].isupper()
-                append(_Token(folded, start, end, written, capitalized, written.isupper(), False,
-                              text[end : end + 1] in HYPHENS, False, False, folded in inside))
+            known = seen.get(written)
+            if known is None:
+                folded = fold(written)
+                known = seen[written] = (folded, folded in short_titles, written[:1].isupper(), written.isupper(),
+                                         folded in inside)
+            folded, is_short_title, capitalized, all_caps, common_inside = known
+            if not is_short_title:
+                append(_Token(folded, start, end, written, capitalized, all_caps, False,
+                              text[end : end + 1] in HYPHENS, False, False, common_inside))
                 title_read = False
                 previous_end = end
                 continue
@@ -1513,6 +1518,12 @@ def _common_words() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=64)
+def _stop_words_of(lang: str) -> frozenset[str]:
+    """One language's stop words, folded (read once per process, not once per article)."""
+    return frozenset(fold(w) for w in stop_words(lang))
+
+
+@functools.lru_cache(maxsize=64)
 def _common_for(lang: str, given_names: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
     """The function words that are no name's in an article of ``lang``: at a sentence's start, and inside one.
 
@@ -1526,7 +1537,7 @@ def _common_for(lang: str, given_names: frozenset[str]) -> tuple[frozenset[str],
     "Lily Allen" (German "all") in French.
     """
     every = _common_words()
-    own = frozenset(fold(w) for w in stop_words(lang)) if lang else frozenset()
+    own = _stop_words_of(lang) if lang else frozenset()
     if not own:  # a language with no stop words of ours: every language's, at a sentence's start too
         return every, every - given_names
     return every - (given_names - own), (own | _english_common_words()) - given_names
@@ -1828,11 +1839,13 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
         return None
     initials = {i for i in range(len(run) - 1) if run[i + 1].after_initial}  # the "L" of "Samuel L. Jackson"
     # After a given name, a word the article also writes in lower case is a surname all the same ("Mattia
-    # Destro" in an article about a "piede destro"), unless an article makes the pair a thing's name
+    # Destro" in an article about a "piede destro"), and so is a function word of four letters or more
+    # ("Jon Fosse", Italian "were"; "Lucio Dalla"), unless an article makes the pair a thing's name
     # ("del Park Hotel", "sulla Romana Sud", "l'officina Ruby Moto").
     surname = 1 if (len(run) == 2 and folded[0] in knowledge.given_names and not run[0].starts_sentence
                     and len(folded[1]) >= 3 and not _after_a_determiner(tokens, first, text)) else None
-    if any(_is_common(t) or (t.folded in lowercase_words and i != surname) for i, t in enumerate(run)
+    if any((_is_common(t) and not (i == surname and len(t.folded) >= 4 and t.folded not in PERSON_TITLES))
+           or (t.folded in lowercase_words and i != surname) for i, t in enumerate(run)
            if t.folded not in NAME_PARTICLES and i not in initials):
         return None
     if not all(_is_word(t) for t in run):

@@ -920,6 +920,8 @@ def test_a_german_noun_before_a_known_name_is_not_part_of_it():
 
 
 def test_a_surname_the_article_also_writes_in_lower_case_follows_a_given_name():
+    assert extract_entities("Il Nobel è andato allo scrittore norvegese Jon Fosse, che ha parlato.", "it").person == (
+        "Jon Fosse",)  # "fosse" is an Italian function word ("were")
     text = "Ha segnato la debuttante Marta Grigio sotto un cielo grigio."
     assert extract_entities(text, "it").person == ("Marta Grigio",)
     text = "Il titolare della Sara Moto ha detto che la moto era rubata."  # an article makes it a shop
