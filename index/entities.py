@@ -1452,6 +1452,8 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
             continue  # "il ministro degli Esteri Tajani"
         if neighbour is before and lang == "de" and _german_noun(tokens, index):
             continue  # "den finnischen Rivalen Nokia": German writes nouns capitalized
+        if neighbour is before and before.starts_sentence and before.folded in ORG_APPOSITION_NOUNS:
+            continue  # "Fackförbundet Unionen kallar …", "Tidningen Expressen": the noun, capitalized at a start
         if neighbour is before and before.end < token.start - 1:
             continue  # punctuation between them: not one name
         if neighbour is after and token.end < after.start - 1:
@@ -1811,7 +1813,9 @@ def _discovered_kind(run, tokens, first, knowledge: KnowledgeBase, lowercase_wor
     if len(run) == 1 and _swedish_institution(run[0].folded):
         # "Skolmyndigheten", "Skolmyndighetens"; "Myndigheten" alone is "the agency", a common noun, and so is
         # a word the article also writes in lower case ("Regelverket …", "the regulations", at a sentence start).
-        return None if run[0].folded in lowercase_words or run[0].folded[:-1] in lowercase_words else "org"
+        # So is a noun that introduces a body's name ("Fackförbundet Unionen": "the union").
+        return None if (run[0].folded in lowercase_words or run[0].folded[:-1] in lowercase_words
+                        or run[0].folded in ORG_APPOSITION_NOUNS) else "org"
     if _after_org_noun(run, tokens, first, knowledge, lowercase_words, text):
         return "org"
     if len(run) == 1:

@@ -912,6 +912,16 @@ def test_a_surname_after_a_title_is_the_person_the_article_names_in_full(text, l
     assert extract_entities(text, lang).person == (person,)
 
 
+@pytest.mark.parametrize("text, org", [
+    ("Tidningen Expressen skriver att det var fel.", ("Expressen",)),
+    ("Fackförbundet Byggnads kallar beskedet ett hårt slag.", ("Byggnads",)),
+])
+def test_an_organization_noun_that_starts_a_sentence_is_not_part_of_the_name(text, org):
+    """Capitalized because it starts the sentence, "Tidningen" ("the newspaper") introduces the known name
+    after it, and is no organization of its own."""
+    assert extract_entities(text, "sv").org == org
+
+
 def test_a_german_noun_before_a_known_name_is_not_part_of_it():
     text = "Konzernchef Börje Ekholm verwies auf den finnischen Rivalen Nokia und die Waldforscherin Ingrid Halvorsen."
     found = extract_entities(text, "de")
