@@ -1928,7 +1928,9 @@ def _team_of_a_place(run: list[_Token], tokens: list[_Token], first: int, knowle
 
     if len(run) < 2:
         return False
-    if run[-1].folded.endswith("s") and not genitive_s:  # Swedish "Avesta Polarits" is a genitive, no team
+    # A plural, not a word ending in "ss" ("the Brenner Pass", a mountain pass); Swedish "Avesta Polarits"
+    # is a genitive, no team.
+    if run[-1].folded.endswith("s") and not run[-1].folded.endswith("ss") and not genitive_s:
         town = _place_length(run, knowledge)
         if 0 < town < len(run) and nickname(run[town:]):
             return True

@@ -922,6 +922,11 @@ def test_an_organization_noun_that_starts_a_sentence_is_not_part_of_the_name(tex
     assert extract_entities(text, "sv").org == org
 
 
+def test_a_town_and_a_plural_nickname_make_a_team_and_a_mountain_pass_does_not():
+    assert extract_entities("Ieri sera i Boston Celtics hanno vinto di nuovo.", "it").org == ("Boston Celtics",)
+    assert extract_entities("The train came from the Brenner Pass towards the capital.", "en").org == ()
+
+
 def test_a_german_noun_before_a_known_name_is_not_part_of_it():
     text = "Konzernchef Börje Ekholm verwies auf den finnischen Rivalen Nokia und die Waldforscherin Ingrid Halvorsen."
     found = extract_entities(text, "de")
