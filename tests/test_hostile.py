@@ -156,8 +156,11 @@ def test_query_bombs_stay_within_the_time_budget_while_another_client_is_answere
     assert prompt and max(prompt) < 4 * BUDGET_S, prompt  # four bombs share the process's one interpreter
     for name, seconds in took.items():
         assert seconds < 4 * BUDGET_S + 1, (name, seconds)  # the budget covers all of a query's work …
-        if seconds > BUDGET_S * 1.2:
-            assert notes[name], name  # … and a query it cut says so
+        # … and a query it cut says so. One that ran to its end is not cut, though waiting for the one
+        # interpreter the four bombs and the prompt client share may stretch it past the budget: only a
+        # query that took twice its budget surely hit the deadline (1.2 failed about one run in ten).
+        if seconds > BUDGET_S * 2:
+            assert notes[name], (name, seconds)
     assert all(len(n) == len(set(n)) <= 2 for n in notes.values())  # 64 cut prefixes are one note, not 64
 
 
