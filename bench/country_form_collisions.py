@@ -39,7 +39,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.analysis import fold, words  # noqa: E402
-from index.knowledge import CLDR_LANGUAGES, COUNTRIES_FILE, DATA_DIR, adjective_forms, tokens_of  # noqa: E402
+from index.knowledge import (CLDR_LANGUAGES, COUNTRIES_FILE, DATA_DIR, adjective_forms, genitive_of,  # noqa: E402
+                             tokens_of)
 
 ROOT = Path(__file__).resolve().parents[1]
 DICT_DIR = Path("/usr/share/dict")
@@ -58,11 +59,9 @@ def country_forms(countries: dict) -> list[tuple[str, str, str, tuple[str, ...],
 
 
 def with_genitive(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The tokens and the Swedish/English genitive the loader adds (``knowledge._Builder.finish``)."""
-    last = tokens[-1]
-    if last.endswith("s") or len(last) < 3 or not last[-1:].isalpha():
-        return [tokens]
-    return [tokens, tokens[:-1] + (last + "s",)]
+    """The tokens and the Swedish/English genitive the loader adds (`knowledge.genitive_of`)."""
+    genitive = genitive_of(tokens)
+    return [tokens] if genitive is None else [tokens, genitive]
 
 
 def corpus_counts(folder: Path, wanted: set[tuple[str, ...]]) -> tuple[dict, dict]:

@@ -111,9 +111,9 @@ PERSON_TITLES = frozenset(fold(w) for w in """
 # "il pugile Mayweather", "mia moglie Lucia"); not those that are also adjectives ("lo storico Palazzo",
 # "l'ex Ilva", "l'ancien Premier ministre"), given names ("Don"), a kin word that is a determiner in
 # another language (Swedish "son", French "his"), or a commander, whose unit's name follows ("comandante
-# della compagnia Talenti Montesacro"). German titles are capitalized like the name they stand before ("Justizministerin Alma Zadić", "Frau
-# Herr Merkelbach"), Spanish ones are not ("el abogado Thomas Kreuzer"); left out are words that are a name or
-# another language's word too: "Frau" (a Sardinian surname), "Sohn", "Bruder", "líder" (Swedish "lider"),
+# della compagnia Talenti Montesacro"). German titles are capitalized like the name they stand before
+# ("Justizministerin Alma Zadić", "Herr Merkelbach"), Spanish ones are not ("el abogado Thomas Kreuzer");
+# left out are words that are a name or another language's word too: "Frau" (a Sardinian surname), "Sohn", "Bruder", "líder" (Swedish "lider"),
 # "capitán" ("Capitan Ventosa").
 # Kin, whom an article names by their given name alone: "mia moglie Lucia", "sa sœur Marie", "systern Anna".
 # Right after one of these, a known given name is a person by itself. (Not a nun's "suor Rosanna": her
@@ -443,7 +443,7 @@ def extract_entities(text: str, lang: str = "", knowledge: KnowledgeBase | None 
     mentions += _sharing_a_surname(tokens, _covered(tokens, [], mentions), mentions, knowledge, text)
     mentions += _coordinated_people(tokens, mentions, knowledge, text, lang)
     mentions += _acronyms(tokens, _covered(tokens, [], mentions), mentions, text)
-    return _collect(_surnames_as_full_names(_places_that_are_surnames(mentions, knowledge)), proposals, knowledge)
+    return _collect(_surnames_as_full_names(mentions, knowledge), proposals, knowledge)
 
 
 def _surnames_written(mentions: list[Mention]) -> dict[str, set[tuple[str, bool]]]:
@@ -457,38 +457,34 @@ def _surnames_written(mentions: list[Mention]) -> dict[str, set[tuple[str, bool]
     return people
 
 
-def _places_that_are_surnames(mentions: list[Mention], knowledge: KnowledgeBase) -> list[Mention]:
-    """A city's name alone is the person the article names in full with it as a surname ("Whitney
-    Houston … Houston"), when only one person has it."""
+def _surnames_as_full_names(mentions: list[Mention], knowledge: KnowledgeBase) -> list[Mention]:
+    """A word alone is the one person the article names in full with it as a surname: a city's name ("Whitney
+    Houston … Houston"), and a surname found alone after a title ("M. Gruber", "Oppositionsführerin
+    Andersson"), in the genitive too ("Pagrotskys förslag" is Leif Pagrotsky's): one value, not two."""
     owners = _surnames_written(mentions)
     if not owners:
         return mentions
     result = []
     for mention in mentions:
-        folded = fold(mention.text)
-        if (mention.kind == "country" and " " not in mention.text and len(owners.get(folded, ())) == 1
-                and any(alias.place for alias in knowledge.aliases.get((folded,), ()))):  # a city, no country
-            (value, is_new), = owners[folded]
+        found = _full_name_owners(mention, owners, knowledge)
+        if len(found) == 1:
+            (value, is_new), = found
             mention = Mention("person", value, mention.text, mention.start, mention.end, is_new=is_new)
         result.append(mention)
     return result
 
 
-def _surnames_as_full_names(mentions: list[Mention]) -> list[Mention]:
-    """A person found by surname alone ("M. Gruber", "Oppositionsführerin Andersson") is the one person the
-    article names in full with that surname: one value for Thomas Gruber, not two; in the genitive too
-    ("Pagrotskys förslag" is Leif Pagrotsky's)."""
-    owners = _surnames_written(mentions)
-    result = []
-    for mention in mentions:
-        if mention.kind == "person" and mention.is_new and " " not in mention.value:
-            folded = fold(mention.value)
-            found = owners.get(folded) or (owners.get(folded[:-1], ()) if folded.endswith("s") else ())
-            if len(found) == 1:
-                (value, is_new), = found
-                mention = Mention("person", value, mention.text, mention.start, mention.end, is_new=is_new)
-        result.append(mention)
-    return result
+def _full_name_owners(mention: Mention, owners: dict[str, set[tuple[str, bool]]],
+                      knowledge: KnowledgeBase) -> set[tuple[str, bool]]:
+    """The people written in full whose surname ``mention`` is alone, if it may be one (`_surnames_as_full_names`)."""
+    if mention.kind == "country" and " " not in mention.text:
+        folded = fold(mention.text)
+        if any(alias.place for alias in knowledge.aliases.get((folded,), ())):  # a city, no country
+            return owners.get(folded, set())
+    elif mention.kind == "person" and mention.is_new and " " not in mention.value:
+        folded = fold(mention.value)
+        return owners.get(folded) or (owners.get(folded[:-1], set()) if folded.endswith("s") else set())
+    return set()
 
 
 def _glued_to(text: str, end: int, starts: set[int]) -> bool:
@@ -1428,7 +1424,7 @@ def _passes_guards(match: _Match, tokens: list[_Token], covered: list[bool], kno
         # "Clemente Russo", "Paolo Romano", "Anne Français", "l'avvocato Russo" are people, not Russia,
         # Rome or France ("il presidente russo" is Russia's).
         return not (_surname_after_given_name(tokens, match.first, covered, knowledge)
-                    or (alias.entity.kind == "country" and _surname_after_a_title(tokens, match.first, text)))
+                    or (alias.entity.kind == "country" and _capitalized_after_a_title(tokens, match.first, text)))
     if token.is_all_caps and len(token.folded) <= 5:
         return True  # an acronym (NATO, USA) is not glued to a first name
     after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
@@ -1480,8 +1476,12 @@ def _german_noun(tokens: list[_Token], i: int) -> bool:
     return False
 
 
-def _surname_after_a_title(tokens: list[_Token], i: int, text: str) -> bool:
-    """Whether capitalized token ``i``, inside a sentence, follows a lower-case title and one space."""
+def _capitalized_after_a_title(tokens: list[_Token], i: int, text: str) -> bool:
+    """Whether capitalized token ``i``, inside a sentence, follows a lower-case title and one space.
+
+    Only the case, for a known adjective written capitalized ("l'avvocato Russo"): `_surname_after_title`
+    also asks the word to be no organization's or one the article writes in lower case, which an adjective
+    that also has its lower-case use ("il presidente russo") would fail."""
     token = tokens[i]
     return (i > 0 and token.is_capitalized and not token.is_all_caps and not token.starts_sentence
             and not tokens[i - 1].is_capitalized and _is_title(tokens[i - 1].folded)

@@ -290,13 +290,10 @@ class _Builder:
     def finish(self, fingerprint: str) -> KnowledgeBase:
         # The Swedish and English genitive ("Kinas", "Putins", "Natos"), unless a real alias has that form.
         for tokens, aliases in list(self.aliases.items()):
+            genitive = genitive_of(tokens)
             for alias in aliases:
-                last = tokens[-1]
-                if alias.is_short or alias.is_combining or alias.is_genitive:
+                if genitive is None or alias.is_short or alias.is_combining or alias.is_genitive:
                     continue
-                if not last[-1:].isalpha() or last.endswith("s") or len(last) < 3:
-                    continue
-                genitive = tokens[:-1] + (last + "s",)
                 if genitive not in self.aliases:
                     self.aliases[genitive] = [Alias(alias.entity, genitive, alias.case, is_genitive=True,
                                                     place=alias.place, languages=alias.languages)]
@@ -393,6 +390,15 @@ def _read_countries(path: Path, builder: _Builder) -> None:
                 builder.add(entity, form, any_case=True, languages=languages)
         for word in info.get("combining", "").split():
             builder.add(entity, word, is_combining=True)
+
+
+def genitive_of(tokens: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The Swedish and English genitive the loader adds to an alias ("Kinas", "Putins"), or None: not after
+    an "s", a short word or a mark."""
+    last = tokens[-1]
+    if not last[-1:].isalpha() or last.endswith("s") or len(last) < 3:
+        return None
+    return tokens[:-1] + (last + "s",)
 
 
 def adjective_forms(language: str, words: str) -> list[tuple[str, tuple[str, ...]]]:
